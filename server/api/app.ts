@@ -1,0 +1,61 @@
+import { bodyParser } from "@koa/bodyparser";
+import Router from "@koa/router";
+import Koa from "koa";
+import type { TokenService } from "../auth/tokens.ts";
+import type { Logger } from "../log.ts";
+import type { MessageService } from "../messaging/message-service.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { SchoolStore } from "../school/school.ts";
+import { requireToken } from "./auth.ts";
+import { cors } from "./cors.ts";
+import { bodyParserError, errorMiddleware, requireJson } from "./errors.ts";
+import { clusterRoutes } from "./routes/cluster.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { messageRoutes } from "./routes/messages.ts";
+import { schoolRoutes } from "./routes/school.ts";
+import { sessionRoutes } from "./routes/session.ts";
+
+export interface AppDeps {
+  tokens: TokenService;
+  school: SchoolStore;
+  messages: MessageService;
+  registry: Registry;
+  /** True when every Redis connection this member needs is up. */
+  redisReady: () => boolean;
+  mode: "broadcast" | "hash";
+  nodeId: string;
+  maxBodyBytes: number;
+  corsOrigins: string[];
+  maxMessageChars: number;
+  log: Logger;
+}
+
+/** Builds the REST API. It never listens: the member mounts it on the Socket.IO HTTP server. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true; // the error middleware logs; Koa's default handler would print stacks to stderr
+
+  const router = new Router();
+  const authenticated = requireToken(deps.tokens);
+  healthRoutes(router, deps);
+  sessionRoutes(router, deps, authenticated);
+  schoolRoutes(router, deps, authenticated);
+  messageRoutes(router, deps, authenticated);
+  clusterRoutes(router, deps, authenticated);
+
+  app.use(errorMiddleware(deps.log));
+  app.use(cors(deps.corsOrigins));
+  app.use(requireJson);
+  app.use(
+    bodyParser({
+      enableTypes: ["json"],
+      jsonLimit: deps.maxBodyBytes,
+      jsonStrict: true,
+      onError: bodyParserError,
+    }),
+  );
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  return app;
+}

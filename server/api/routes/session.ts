@@ -1,0 +1,35 @@
+import type Router from "@koa/router";
+import type { Middleware } from "koa";
+import { z } from "zod";
+import { verifyPassword } from "../../auth/passwords.ts";
+import { RingcastError } from "../../errors.ts";
+import { ID_PATTERN } from "../../school/school.ts";
+import { parseInput } from "../../validation.ts";
+import type { AppDeps } from "../app.ts";
+import { claimsOf } from "../auth.ts";
+
+const loginSchema = z.strictObject({
+  userId: z.string().regex(ID_PATTERN, "must be a user id"),
+  password: z.string().min(1, "must not be empty").max(256, "must be at most 256 characters"),
+});
+
+/** POST /api/login (credentials -> token) and GET /api/me. */
+export function sessionRoutes(router: Router, deps: Pick<AppDeps, "school" | "tokens">, auth: Middleware): void {
+  router.post("/api/login", async (ctx) => {
+    const { userId, password } = parseInput(loginSchema, ctx.request.body, "login");
+    const [user, hash] = await Promise.all([deps.school.getUser(userId), deps.school.getPasswordHash(userId)]);
+    // Same answer for an unknown user and a wrong password: ids are not to be probed.
+    if (!user || !hash || !(await verifyPassword(password, hash))) {
+      throw new RingcastError("invalid_credentials", "unknown user or wrong password");
+    }
+    const issued = await deps.tokens.issue({ userId: user.id, role: user.role });
+    ctx.body = { ...issued, user };
+  });
+
+  router.get("/api/me", auth, async (ctx) => {
+    const { userId } = claimsOf(ctx);
+    const [user, classIds] = await Promise.all([deps.school.getUser(userId), deps.school.classIdsOf(userId)]);
+    if (!user) throw new RingcastError("invalid_token", "the account behind this token no longer exists");
+    ctx.body = { ...user, classIds };
+  });
+}

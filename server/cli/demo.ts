@@ -1,0 +1,56 @@
+/**
+ * Quick start: `npm run demo`. Uses the Redis at REDIS_URL, or starts a throwaway redis-server
+ * (installing it with apt when it can), then runs the sticky launcher with the demo school.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { type LocalRedis, startLocalRedis } from "./local-redis.ts";
+
+const DEFAULT_REDIS_PORT = 6379;
+
+async function reachable(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function redisForDemo(): Promise<{ url: string; local?: LocalRedis }> {
+  const url = process.env.REDIS_URL ?? `redis://127.0.0.1:${DEFAULT_REDIS_PORT}`;
+  if (await reachable(url)) return { url };
+  if (process.env.REDIS_URL) throw new Error(`REDIS_URL=${url} is not reachable`);
+  const local = await startLocalRedis({ port: DEFAULT_REDIS_PORT });
+  console.log(`started a throwaway redis-server on ${local.url} (its data goes when the demo stops)`);
+  return { url: local.url, local };
+}
+
+const { url, local } = await redisForDemo();
+const port = process.env.PORT ?? "3000";
+const launcher = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./launcher.ts", import.meta.url))], {
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    PORT: port,
+    REDIS_URL: url,
+    RINGCAST_SEED_DEMO: "true",
+    // A fresh secret per demo run: fine for a demo, where tokens need not outlive the process.
+    RINGCAST_TOKEN_SECRET: process.env.RINGCAST_TOKEN_SECRET ?? randomBytes(32).toString("hex"),
+  },
+});
+console.log(
+  `ringcast demo on http://127.0.0.1:${port}: sign in with POST /api/login as t-ada (teacher) or s001 (student), ` +
+    `password ${process.env.RINGCAST_DEMO_PASSWORD ?? "ringcast-demo"}. Ctrl-C stops it.`,
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => launcher.kill(signal));
+launcher.once("exit", async (code) => {
+  await local?.stop();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,57 @@
+/**
+ * One port, W worker members (node:cluster) with sticky sessions, so HTTP long-polling works:
+ * `PORT=3000 RINGCAST_WORKERS=2 tsx server/cli/launcher.ts`. Logs "launcher ready" with its port.
+ */
+import cluster from "node:cluster";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
+import { loadConfig, loadLauncherConfig } from "../config/config.ts";
+import { createLogger } from "../log.ts";
+import { composeMember } from "../member/compose.ts";
+import { setupStickyPrimary } from "../router/sticky-primary.ts";
+import { exitOnConfigError, handleSignals } from "./process.ts";
+import { WorkerPool } from "./worker-pool.ts";
+
+const WORKER_READY = "ringcast:worker-ready";
+
+async function runPrimary(): Promise<void> {
+  let config;
+  let workers: number;
+  try {
+    config = loadConfig();
+    workers = loadLauncherConfig(process.env, availableParallelism()).workers;
+  } catch (err) {
+    exitOnConfigError(err);
+  }
+  const log = createLogger(config.logLevel, { node: config.nodeId, role: "launcher" });
+  const httpServer = createServer();
+  setupStickyPrimary(httpServer);
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  const pool = new WorkerPool({ size: workers, env: { PORT: String(port) }, readyMessage: WORKER_READY, log });
+  handleSignals(log, async () => {
+    httpServer.close();
+    await pool.stop();
+  });
+  await pool.start();
+  log.info({ port, workers }, "launcher ready");
+}
+
+async function runWorker(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    exitOnConfigError(err);
+  }
+  const nodeId = `${config.nodeId}/w${process.env.RINGCAST_WORKER_INDEX ?? cluster.worker?.id}`;
+  const advertiseUrl = config.advertiseUrl ?? `http://${config.host}:${config.port}`;
+  const log = createLogger(config.logLevel, { node: nodeId });
+  const member = composeMember({ ...config, nodeId, advertiseUrl }, log, { stickyWorker: true });
+  handleSignals(log, () => member.close());
+  await member.start();
+  process.send?.({ type: WORKER_READY });
+}
+
+await (cluster.isPrimary ? runPrimary() : runWorker());

@@ -1,0 +1,105 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+
+/**
+ * A redis-server child process on loopback, for the demo and the tests. Not for production:
+ * there, run Redis as a service and point REDIS_URL at it.
+ */
+export interface LocalRedis {
+  readonly port: number;
+  readonly url: string;
+  /** Stops the server; with `save`, writes its data first so a restart in `dir` reloads it. */
+  stop(options?: { save?: boolean }): Promise<void>;
+  /** Starts it again on the same port and directory. */
+  restart(): Promise<void>;
+}
+
+export interface LocalRedisOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Working directory for its dump file; required to keep data across restart(). */
+  dir?: string;
+}
+
+/** Finds redis-server on PATH; installs Debian's package when running as root with apt. */
+export function ensureRedisServerBinary(): string {
+  const found = which("redis-server");
+  if (found) return found;
+  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+    process.stderr.write("redis-server is missing; installing it: apt-get install -y redis-server\n");
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+    execFileSync("apt-get", ["install", "-y", "-qq", "redis-server"], { stdio: "inherit" });
+    const installed = which("redis-server");
+    if (installed) return installed;
+  }
+  throw new Error(
+    "redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; " +
+      "macOS: brew install redis) or set REDIS_URL to a running Redis.",
+  );
+}
+
+export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
+  const binary = ensureRedisServerBinary();
+  const port = options.port || (await freePort());
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  if (options.dir) args.push("--dir", options.dir);
+  let child = await launch(binary, args, port);
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async stop({ save = false } = {}) {
+      await stopChild(child, save, port);
+    },
+    async restart() {
+      child = await launch(binary, args, port);
+    },
+  };
+}
+
+function launch(binary: string, args: string[], port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) {
+        child.stdout?.off("data", onData);
+        child.stdout?.resume();
+        resolve(child);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.resume();
+    child.once("exit", (code) => reject(new Error(`redis-server on port ${port} exited (${code}): ${output.slice(-500)}`)));
+  });
+}
+
+/** SHUTDOWN SAVE writes a dump even with saving turned off; SIGTERM just stops. */
+async function stopChild(child: ChildProcess, save: boolean, port: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  if (save) execFileSync("redis-cli", ["-p", String(port), "shutdown", "save"], { stdio: "ignore" });
+  else child.kill("SIGTERM");
+  await exited;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function which(command: string): string | undefined {
+  try {
+    return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

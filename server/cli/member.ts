@@ -1,0 +1,22 @@
+/** Runs one member: `PORT=3001 tsx server/cli/member.ts`. Logs "member ready" with its port. */
+import { loadConfig } from "../config/config.ts";
+import { createLogger } from "../log.ts";
+import { composeMember } from "../member/compose.ts";
+import { exitOnConfigError, handleSignals } from "./process.ts";
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  exitOnConfigError(err);
+}
+const log = createLogger(config.logLevel, { node: config.nodeId });
+const member = composeMember(config, log);
+handleSignals(log, () => member.close());
+try {
+  await member.start();
+  log.info({ port: member.port, mode: config.mode }, "member ready");
+} catch (err) {
+  log.fatal({ err }, "member could not start");
+  process.exit(1);
+}

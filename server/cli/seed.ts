@@ -1,0 +1,27 @@
+/** Loads (or reloads) the demo school into REDIS_URL: `npm run seed`. */
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { redisKeys } from "../redis/keys.ts";
+import { buildDemoSchool, loadSchool } from "../school/demo-school.ts";
+import { RedisSchoolStore } from "../school/redis-school-store.ts";
+
+const env = z
+  .object({
+    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+    RINGCAST_REDIS_PREFIX: z.string().default("ringcast"),
+    RINGCAST_DEMO_PASSWORD: z.string().min(8).default("ringcast-demo"),
+  })
+  .parse(process.env);
+
+const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+try {
+  await redis.connect();
+  const school = buildDemoSchool();
+  await loadSchool(new RedisSchoolStore(redis, redisKeys(env.RINGCAST_REDIS_PREFIX)), school, env.RINGCAST_DEMO_PASSWORD);
+  console.log(`demo school loaded: ${school.users.length} users, ${school.classes.length} classes`);
+} catch (err) {
+  console.error(`ringcast seed: ${(err as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  redis.disconnect();
+}

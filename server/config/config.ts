@@ -1,0 +1,147 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+
+/** Every setting a member reads, after validation. The README's configuration table mirrors this. */
+export interface MemberConfig {
+  /** HOST: interface to listen on. Default 127.0.0.1 (set 0.0.0.0 to accept remote connections). */
+  host: string;
+  /** PORT: HTTP port for Socket.IO and the REST API; 0 picks a free one. Default 3000. */
+  port: number;
+  /** REDIS_URL: the shared Redis. Default redis://127.0.0.1:6379. */
+  redisUrl: string;
+  /** RINGCAST_REDIS_PREFIX: prefix of every Redis key and channel, so clusters can share a Redis. Default "ringcast". */
+  redisPrefix: string;
+  /** RINGCAST_MODE: "broadcast" (default) or "hash". */
+  mode: "broadcast" | "hash";
+  /** NODE_ID: stable member id shown in /api/cluster. Default "<hostname>:<port>". */
+  nodeId: string;
+  /** RINGCAST_ADVERTISE_URL: URL other processes use to reach this member. Default http://<host>:<port>. */
+  advertiseUrl: string | undefined;
+  /** RINGCAST_TOKEN_SECRET: HMAC secret for access tokens, at least 32 characters. Required. */
+  tokenSecret: string;
+  /** RINGCAST_TOKEN_TTL: token lifetime in seconds. Default 3600. */
+  tokenTtlSeconds: number;
+  /** RINGCAST_CORS_ORIGINS: comma-separated origins allowed cross-origin. Default none (same origin only). */
+  corsOrigins: string[];
+  /** RINGCAST_HEARTBEAT_MS: how often a member renews its registry lease. Default 2000. */
+  heartbeatMs: number;
+  /** RINGCAST_LEASE_MS: how long a silent member stays listed. Default 6000. */
+  leaseMs: number;
+  /** RINGCAST_MAX_BODY_BYTES: largest accepted REST body. Default 16384. */
+  maxBodyBytes: number;
+  /** RINGCAST_MAX_SOCKET_PAYLOAD_BYTES: largest Socket.IO packet before the connection is closed. Default 65536. */
+  maxSocketPayloadBytes: number;
+  /** RINGCAST_MAX_MESSAGE_CHARS: longest message body. Default 2000. */
+  maxMessageChars: number;
+  /** RINGCAST_SEED_DEMO: load the demo school at start when it is not there yet. Default false. */
+  seedDemo: boolean;
+  /** RINGCAST_DEMO_PASSWORD: password of every demo user. Default "ringcast-demo". */
+  demoPassword: string;
+  /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). Default info. */
+  logLevel: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: intIn(0, 65535).default(3000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "must look like redis://host:port")
+    .default("redis://127.0.0.1:6379"),
+  RINGCAST_REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "letters, digits, '.', '_' or '-' only")
+    .default("ringcast"),
+  RINGCAST_MODE: z.enum(["broadcast", "hash"]).default("broadcast"),
+  NODE_ID: z
+    .string()
+    .regex(/^[\w.:\/-]{1,128}$/, "letters, digits and . : / _ - only")
+    .optional(),
+  RINGCAST_ADVERTISE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  RINGCAST_TOKEN_SECRET: z
+    .string({ error: "is required (generate one with: openssl rand -hex 32)" })
+    .min(32, "must be at least 32 characters (generate one with: openssl rand -hex 32)"),
+  RINGCAST_TOKEN_TTL: intIn(10, 30 * 24 * 3600).default(3600),
+  RINGCAST_CORS_ORIGINS: z.string().default(""),
+  RINGCAST_HEARTBEAT_MS: intIn(100, 60_000).default(2000),
+  RINGCAST_LEASE_MS: intIn(300, 600_000).default(6000),
+  RINGCAST_MAX_BODY_BYTES: intIn(256, 10 * 1024 * 1024).default(16384),
+  RINGCAST_MAX_SOCKET_PAYLOAD_BYTES: intIn(1024, 100 * 1024 * 1024).default(65536),
+  RINGCAST_MAX_MESSAGE_CHARS: intIn(1, 100_000).default(2000),
+  RINGCAST_SEED_DEMO: bool.default(false),
+  RINGCAST_DEMO_PASSWORD: z.string().min(8).default("ringcast-demo"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError listing every bad variable at once. */
+export function loadConfig(env: Env = process.env): MemberConfig {
+  const parsed = envSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.RINGCAST_MODE === "hash") {
+    problems.push("RINGCAST_MODE: 'hash' is not available in this version yet; use 'broadcast'");
+  }
+  if (e.RINGCAST_LEASE_MS <= e.RINGCAST_HEARTBEAT_MS) {
+    problems.push("RINGCAST_LEASE_MS: must be longer than RINGCAST_HEARTBEAT_MS");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.RINGCAST_REDIS_PREFIX,
+    mode: e.RINGCAST_MODE,
+    nodeId: e.NODE_ID ?? `${hostname()}:${e.PORT}`,
+    advertiseUrl: e.RINGCAST_ADVERTISE_URL,
+    tokenSecret: e.RINGCAST_TOKEN_SECRET,
+    tokenTtlSeconds: e.RINGCAST_TOKEN_TTL,
+    corsOrigins: e.RINGCAST_CORS_ORIGINS.split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+    heartbeatMs: e.RINGCAST_HEARTBEAT_MS,
+    leaseMs: e.RINGCAST_LEASE_MS,
+    maxBodyBytes: e.RINGCAST_MAX_BODY_BYTES,
+    maxSocketPayloadBytes: e.RINGCAST_MAX_SOCKET_PAYLOAD_BYTES,
+    maxMessageChars: e.RINGCAST_MAX_MESSAGE_CHARS,
+    seedDemo: e.RINGCAST_SEED_DEMO,
+    demoPassword: e.RINGCAST_DEMO_PASSWORD,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Settings of the node:cluster launcher (server/cli/launcher.ts). */
+export interface LauncherConfig {
+  /** RINGCAST_WORKERS: worker processes behind the one port. Default: one per core. */
+  workers: number;
+}
+
+export function loadLauncherConfig(env: Env, cores: number): LauncherConfig {
+  const schema = z.object({ RINGCAST_WORKERS: intIn(1, 256).default(cores) });
+  const parsed = schema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  return { workers: parsed.data.RINGCAST_WORKERS };
+}
+
+/** An empty variable (FOO=) means "not set", as in most twelve-factor tools. */
+function withoutEmpty(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import type { TokenClaims } from "../auth/tokens.ts";
+import { RingcastError } from "../errors.ts";
+import type { SchoolStore, User } from "../school/school.ts";
+import type { MessageDelivery } from "./delivery.ts";
+import { type Message, type SendReceipt, type SendRequest, targetOf } from "./message.ts";
+
+/**
+ * The one place that decides whether a message may be sent, and sends it.
+ * Rules: a user may message a user who shares a class with them; only a class's own teacher may
+ * message the class. Anything refused is delivered to nobody.
+ */
+export class MessageService {
+  constructor(
+    private readonly school: SchoolStore,
+    private readonly delivery: MessageDelivery,
+  ) {}
+
+  async send(sender: TokenClaims, request: SendRequest): Promise<SendReceipt> {
+    const from = await this.school.getUser(sender.userId);
+    if (!from) throw new RingcastError("forbidden", "your account no longer exists");
+    const to = targetOf(request);
+    const recipients = to.type === "user" ? await this.authorizeDirect(from, to.id) : await this.authorizeClass(from, to.id);
+    const message: Message = {
+      id: randomUUID(),
+      from: { id: from.id, name: from.name },
+      to,
+      body: request.body,
+      sentAt: new Date().toISOString(),
+    };
+    this.delivery.deliver(message);
+    return { id: message.id, to, recipients, sentAt: message.sentAt };
+  }
+
+  private async authorizeDirect(from: User, recipientId: string): Promise<number> {
+    if (recipientId === from.id) throw new RingcastError("invalid_request", "you cannot send a message to yourself");
+    const recipient = await this.school.getUser(recipientId);
+    if (!recipient) throw new RingcastError("not_found", `no user '${recipientId}'`);
+    if (!(await this.school.shareAClass(from.id, recipientId))) {
+      throw new RingcastError("forbidden", `you share no class with '${recipientId}'`);
+    }
+    return 1;
+  }
+
+  private async authorizeClass(from: User, classId: string): Promise<number> {
+    if (from.role !== "teacher") throw new RingcastError("forbidden", "only teachers can message a class");
+    const schoolClass = await this.school.getClass(classId);
+    if (!schoolClass) throw new RingcastError("not_found", `no class '${classId}'`);
+    if (schoolClass.teacherId !== from.id) {
+      throw new RingcastError("forbidden", `you do not teach class '${classId}'`);
+    }
+    return schoolClass.studentIds.length;
+  }
+}

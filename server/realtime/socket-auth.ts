@@ -1,0 +1,40 @@
+import type { TokenService } from "../auth/tokens.ts";
+import { RingcastError, toPublicError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { SchoolStore } from "../school/school.ts";
+import { classRoom, userRoom } from "./rooms.ts";
+import type { RingcastSocket } from "./types.ts";
+
+/** A connect_error the client can read: `err.message` and `err.data.code`. */
+class HandshakeError extends Error {
+  constructor(
+    message: string,
+    readonly data: { code: string },
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Handshake middleware: the client must send `auth: { token }`. A valid token joins the socket
+ * to its personal room and its classes' rooms; anything else is refused with a clear connect_error.
+ */
+export function socketAuth(tokens: TokenService, school: SchoolStore, log: Logger) {
+  return async (socket: RingcastSocket, next: (err?: Error) => void): Promise<void> => {
+    try {
+      const auth: unknown = socket.handshake.auth;
+      const token = typeof auth === "object" && auth !== null ? (auth as { token?: unknown }).token : undefined;
+      const claims = await tokens.verify(token);
+      const user = await school.getUser(claims.userId);
+      if (!user) throw new RingcastError("invalid_token", "the account behind this token no longer exists");
+      const classIds = await school.classIdsOf(user.id);
+      socket.data = { userId: user.id, name: user.name, role: user.role };
+      socket.join([userRoom(user.id), ...classIds.map(classRoom)]);
+      next();
+    } catch (err) {
+      const error = toPublicError(err);
+      if (error.code === "internal_error") log.error({ err }, "socket handshake failed");
+      next(new HandshakeError(error.message, { code: error.code }));
+    }
+  };
+}

@@ -1,0 +1,59 @@
+import { Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "../log.ts";
+
+/** What a client is for; it decides how the client behaves while Redis is away. */
+export type RedisRole = "store" | "pub" | "sub";
+
+/**
+ * Builds an ioredis client that never crashes the process: errors are logged (once per outage)
+ * and ioredis reconnects by itself.
+ * - store: commands fail at once while Redis is away (enableOfflineQueue false), so callers can
+ *   answer 503 instead of hanging.
+ * - pub/sub: commands wait for the reconnect (the adapter cannot handle a rejected publish), and
+ *   the subscriber re-subscribes by itself.
+ */
+export function createRedisClient(url: string, role: RedisRole, log: Logger): Redis {
+  const options: RedisOptions = {
+    connectionName: `ringcast-${role}`,
+    lazyConnect: true,
+    enableOfflineQueue: role !== "store",
+    maxRetriesPerRequest: role === "store" ? 1 : null,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+  };
+  const client = new Redis(url, options);
+  watchHealth(client, role, log);
+  return client;
+}
+
+function watchHealth(client: Redis, role: RedisRole, log: Logger): void {
+  let down = false;
+  client.on("error", (err: Error) => {
+    if (!down) log.warn({ role, err: err.message }, "redis connection lost; reconnecting");
+    down = true;
+  });
+  client.on("ready", () => {
+    if (down) log.info({ role }, "redis connection restored");
+    down = false;
+  });
+}
+
+/** Connects a lazy client and resolves once it is ready; rejects after timeoutMs. */
+export async function connectRedis(client: Redis, timeoutMs = 10_000): Promise<void> {
+  if (client.status === "ready") return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis not ready after ${timeoutMs} ms`)), timeoutMs);
+  });
+  const ready = new Promise<void>((resolve) => client.once("ready", () => resolve()));
+  if (client.status === "wait") client.connect().catch(() => undefined);
+  try {
+    await Promise.race([ready, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True when every client is connected and ready for commands. */
+export function allReady(clients: Redis[]): boolean {
+  return clients.every((c) => c.status === "ready");
+}

@@ -1,0 +1,28 @@
+/** Every Redis key and channel ringcast uses, in one place, under one prefix. */
+export interface RedisKeys {
+  user(id: string): string;
+  userClasses(id: string): string;
+  classInfo(id: string): string;
+  classStudents(id: string): string;
+  /** Sorted set: member id scored by lease expiry (ms). */
+  memberLeases: string;
+  /** Hash: member id -> JSON of its last heartbeat. */
+  memberInfo: string;
+  /** Prefix of the Socket.IO adapter's channels. */
+  adapterKey: string;
+  /** Marker of a one-time job (see SchoolStore.claimOnce). */
+  claim(job: string): string;
+}
+
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    user: (id) => `${prefix}:user:${id}`,
+    userClasses: (id) => `${prefix}:user:${id}:classes`,
+    classInfo: (id) => `${prefix}:class:${id}`,
+    classStudents: (id) => `${prefix}:class:${id}:students`,
+    memberLeases: `${prefix}:members`,
+    memberInfo: `${prefix}:members:info`,
+    adapterKey: `${prefix}:io`,
+    claim: (job) => `${prefix}:claim:${job}`,
+  };
+}

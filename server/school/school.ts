@@ -1,0 +1,47 @@
+/** Users, roles and classes: who may talk to whom. */
+export type Role = "teacher" | "student";
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface UserRecord extends User {
+  /** scrypt hash from auth/passwords.ts; never the password. */
+  passwordHash: string;
+}
+
+export interface SchoolClass {
+  id: string;
+  name: string;
+  teacherId: string;
+  studentIds: string[];
+}
+
+export interface ClassSummary {
+  id: string;
+  name: string;
+  teacherId: string;
+  studentCount: number;
+}
+
+/** Storage of the school. Implementations throw UnavailableError when their backend is away. */
+export interface SchoolStore {
+  saveUser(user: UserRecord): Promise<void>;
+  /** Saves a class and links its teacher and students to it (they must exist). */
+  saveClass(schoolClass: SchoolClass): Promise<void>;
+  getUser(id: string): Promise<User | undefined>;
+  getPasswordHash(id: string): Promise<string | undefined>;
+  getClass(id: string): Promise<SchoolClass | undefined>;
+  /** Ids of the classes a user teaches or attends. */
+  classIdsOf(userId: string): Promise<string[]>;
+  classesOf(userId: string): Promise<ClassSummary[]>;
+  /** True when both users teach or attend at least one common class. */
+  shareAClass(userA: string, userB: string): Promise<boolean>;
+  /** Atomically claims a one-time job (like seeding); false when somebody already did. */
+  claimOnce(job: string): Promise<boolean>;
+}
+
+/** Ids are short, URL-safe and case-sensitive. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
