@@ -60,6 +60,10 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
 function launch(binary: string, args: string[], port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // A throwaway Redis must not outlive the demo or test run that started it.
+    const killOnExit = (): void => void child.kill("SIGKILL");
+    process.on("exit", killOnExit);
+    child.once("exit", () => process.off("exit", killOnExit));
     let output = "";
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();

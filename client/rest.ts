@@ -1,0 +1,100 @@
+/**
+ * A typed client for ringcast's REST API (browsers and Node 18+: uses fetch).
+ *
+ *   const api = new RingcastRest("http://127.0.0.1:3000");
+ *   const session = await api.login("t-ada", "ringcast-demo");
+ *   const receipt = await api.send(session.token, { to: { class: "math-7a" }, body: "Test on Friday" });
+ */
+export interface User {
+  id: string;
+  name: string;
+  role: "teacher" | "student";
+}
+
+export interface Session {
+  token: string;
+  expiresAt: string;
+  user: User;
+}
+
+export type SendRequest = { to: { user: string } | { class: string }; body: string };
+
+export interface SendReceipt {
+  id: string;
+  to: { type: "user" | "class"; id: string };
+  recipients: number;
+  sentAt: string;
+}
+
+export interface ClassSummary {
+  id: string;
+  name: string;
+  teacherId: string;
+  studentCount: number;
+}
+
+export interface ClusterView {
+  mode: "broadcast" | "hash";
+  self: string;
+  members: { id: string; url: string; mode: string; sockets: number; startedAt: string; lastHeartbeatAt: string }[];
+  totalSockets: number;
+}
+
+/** A refused request: `status` is the HTTP status, `code` ringcast's error code. */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "RestError";
+  }
+}
+
+export class RingcastRest {
+  constructor(private readonly baseUrl: string) {}
+
+  login(userId: string, password: string): Promise<Session> {
+    return this.request("POST", "/api/login", undefined, { userId, password });
+  }
+
+  me(token: string): Promise<User & { classIds: string[] }> {
+    return this.request("GET", "/api/me", token);
+  }
+
+  async classes(token: string): Promise<ClassSummary[]> {
+    return (await this.request<{ classes: ClassSummary[] }>("GET", "/api/classes", token)).classes;
+  }
+
+  send(token: string, message: SendRequest): Promise<SendReceipt> {
+    return this.request("POST", "/api/messages", token, message);
+  }
+
+  cluster(token: string): Promise<ClusterView> {
+    return this.request("GET", "/api/cluster", token);
+  }
+
+  private async request<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const payload = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+    if (!response.ok) {
+      const retryAfter = Number(response.headers.get("retry-after")) || undefined;
+      throw new RestError(
+        response.status,
+        payload.error?.code ?? "http_error",
+        payload.error?.message ?? response.statusText,
+        retryAfter,
+      );
+    }
+    return payload as T;
+  }
+}

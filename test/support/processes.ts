@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+/** One token secret for every process of this test run. */
+export const TOKEN_SECRET = randomBytes(32).toString("hex");
+
+export interface ClusterProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly nodeId: string;
+  readonly child: ChildProcess;
+  /** Everything the process printed, for failure messages. */
+  output(): string;
+  alive(): boolean;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  redisUrl: string;
+  prefix: string;
+  nodeId: string;
+  env?: Record<string, string>;
+}
+
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+export function memberEnv(options: SpawnOptions): Record<string, string> {
+  return {
+    HOST: "127.0.0.1",
+    PORT: "0",
+    REDIS_URL: options.redisUrl,
+    RINGCAST_REDIS_PREFIX: options.prefix,
+    NODE_ID: options.nodeId,
+    RINGCAST_TOKEN_SECRET: TOKEN_SECRET,
+    RINGCAST_HEARTBEAT_MS: "200",
+    RINGCAST_LEASE_MS: "1000",
+    LOG_LEVEL: "info",
+    ...options.env,
+  };
+}
+
+/** A single member process (server/cli/member.ts) on a free port. */
+export function spawnMember(options: SpawnOptions): Promise<ClusterProcess> {
+  return spawnCli("member.ts", "member ready", options);
+}
+
+/** The node:cluster sticky launcher (server/cli/launcher.ts) on a free port. */
+export function spawnLauncher(options: SpawnOptions & { workers: number }): Promise<ClusterProcess> {
+  return spawnCli("launcher.ts", "launcher ready", {
+    ...options,
+    env: { RINGCAST_WORKERS: String(options.workers), ...options.env },
+  });
+}
+
+function spawnCli(script: string, readyMessage: string, options: SpawnOptions): Promise<ClusterProcess> {
+  const entry = fileURLToPath(new URL(`../../server/cli/${script}`, import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    env: { ...process.env, ...memberEnv(options) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  let output = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    let pending = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const port = readyPort(line, readyMessage);
+        if (port !== undefined) resolve(handle(child, port, options.nodeId, () => output));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code}) before ready:\n${output.slice(-2000)}`)));
+  });
+}
+
+function readyPort(line: string, readyMessage: string): number | undefined {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; port?: number };
+    return entry.msg === readyMessage ? entry.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function handle(child: ChildProcess, port: number, nodeId: string, output: () => string): ClusterProcess {
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    nodeId,
+    child,
+    output,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

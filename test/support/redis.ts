@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { type LocalRedis, startLocalRedis } from "../../server/cli/local-redis.ts";
+import { redisKeys } from "../../server/redis/keys.ts";
+import { buildDemoSchool, loadSchool } from "../../server/school/demo-school.ts";
+import { RedisSchoolStore } from "../../server/school/redis-school-store.ts";
+
+/** Cheap scrypt for test users: the format and checks are the same, the hashing is fast. */
+const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
+export const TEST_PASSWORD = "correct-horse-battery";
+
+let shared: Promise<LocalRedis> | undefined;
+
+/** One real redis-server for the whole run, on a free port (suites keep apart by key prefix). */
+export function sharedRedis(): Promise<LocalRedis> {
+  shared ??= startLocalRedis();
+  return shared;
+}
+
+/** A redis-server of its own, with a dump dir so stop({ save: true }) + restart() keeps the data. */
+export function privateRedis(): Promise<LocalRedis> {
+  return startLocalRedis({ dir: mkdtempSync(join(tmpdir(), "ringcast-redis-")) });
+}
+
+export function uniquePrefix(suite: string): string {
+  return `test-${suite}-${randomBytes(4).toString("hex")}`;
+}
+
+/** Loads the demo school (math-7a: s001-s030; s031-s060 in grade 8) under `prefix`. */
+export async function seedSchool(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  try {
+    await redis.connect();
+    await loadSchool(new RedisSchoolStore(redis, redisKeys(prefix)), buildDemoSchool(), TEST_PASSWORD, TEST_SCRYPT);
+  } finally {
+    redis.disconnect();
+  }
+}
