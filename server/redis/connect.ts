@@ -27,10 +27,13 @@ export function createRedisClient(url: string, role: RedisRole, log: Logger): Re
 
 function watchHealth(client: Redis, role: RedisRole, log: Logger): void {
   let down = false;
-  client.on("error", (err: Error) => {
-    if (!down) log.warn({ role, err: err.message }, "redis connection lost; reconnecting");
+  const lost = (reason: string): void => {
+    if (!down) log.warn({ role, reason }, "redis connection lost; reconnecting");
     down = true;
-  });
+  };
+  // "close" marks a dropped connection; "error" repeats on every failed reconnect attempt.
+  client.on("close", () => lost("connection closed"));
+  client.on("error", (err: Error) => lost(err.message));
   client.on("ready", () => {
     if (down) log.info({ role }, "redis connection restored");
     down = false;

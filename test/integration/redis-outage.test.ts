@@ -1,0 +1,89 @@
+import { expect } from "chai";
+import { RestError, RingcastRest } from "../../client/rest.ts";
+import type { LocalRedis } from "../../server/cli/local-redis.ts";
+import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
+import { type ClusterProcess, spawnMember } from "../support/processes.ts";
+import { privateRedis, seedSchool, uniquePrefix } from "../support/redis.ts";
+
+async function readiness(url: string): Promise<number> {
+  return (await fetch(`${url}/readyz`)).status;
+}
+
+describe("Redis stopped and started again", function () {
+  this.timeout(60_000);
+  let redis: LocalRedis;
+  let members: ClusterProcess[] = [];
+  let sockets: ClientSocket[] = [];
+  let teacher: string;
+  let s001: Inbox;
+  let s002: Inbox;
+  const disconnects: string[] = [];
+
+  before(async () => {
+    redis = await privateRedis();
+    const prefix = uniquePrefix("outage");
+    await seedSchool(redis.url, prefix);
+    members = await Promise.all(["a", "b"].map((id) => spawnMember({ redisUrl: redis.url, prefix, nodeId: id })));
+    const [a, b] = members as [ClusterProcess, ClusterProcess];
+    teacher = await tokenFor(a.url, "t-ada");
+    // No client-side reconnection: the sockets must simply stay up through the outage.
+    s001 = new Inbox(await connectSocket(b.url, { token: await tokenFor(b.url, "s001") }));
+    s002 = new Inbox(await connectSocket(a.url, { token: await tokenFor(a.url, "s002") }));
+    sockets = [s001.socket, s002.socket];
+    for (const socket of sockets) socket.on("disconnect", (reason) => disconnects.push(reason));
+  });
+
+  after(async () => {
+    closeAll(sockets);
+    await Promise.all(members.map((m) => m.stop()));
+    await redis.stop();
+  });
+
+  it("delivers across members before the outage", async () => {
+    await new RingcastRest(members[0]!.url).send(teacher, { to: { user: "s001" }, body: "before" });
+    expect((await s001.waitFor(1)).map((m) => m.body)).to.deep.equal(["before"]);
+  });
+
+  it("while Redis is down: refuses sends with 503 + Retry-After and ack errors, keeps sockets up", async () => {
+    await redis.stop({ save: true });
+    await eventually(async () => (await Promise.all(members.map((m) => readiness(m.url)))).every((s) => s === 503));
+
+    const error = await new RingcastRest(members[0]!.url)
+      .send(teacher, { to: { user: "s001" }, body: "during" })
+      .catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RestError).and.include({ status: 503, code: "service_unavailable", retryAfterSeconds: 2 });
+    expect((error as RestError).message).to.match(/Redis unreachable/);
+
+    const ack = await s002.socket.emitWithAck("message:send", { to: { user: "s001" }, body: "during" });
+    expect(ack).to.deep.include({ ok: false });
+    expect(ack.error.code).to.equal("service_unavailable");
+
+    // Keep Redis away for a while, so members go through failed reconnect attempts: every send
+    // in that window is refused, none is accepted.
+    for (let probe = 0; probe < 6; probe++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const member = members[probe % 2]!;
+      const refused = await new RingcastRest(member.url)
+        .send(teacher, { to: { user: "s001" }, body: `probe ${probe}` })
+        .catch((e: RestError) => e.status);
+      expect(refused, `probe ${probe} on ${member.nodeId}`).to.equal(503);
+    }
+    expect((await fetch(`${members[1]!.url}/healthz`)).status).to.equal(200);
+    expect(sockets.every((s) => s.connected)).to.equal(true);
+    expect(members.every((m) => m.alive())).to.equal(true);
+  });
+
+  it("after Redis returns: every member is ready and messaging works, without restarting anything", async () => {
+    await redis.restart();
+    await eventually(async () => (await Promise.all(members.map((m) => readiness(m.url)))).every((s) => s === 200), 15_000);
+
+    const receipt = await new RingcastRest(members[0]!.url).send(teacher, { to: { user: "s001" }, body: "after" });
+    const ack = await s002.socket.emitWithAck("message:send", { to: { user: "s001" }, body: "after, by socket" });
+    expect(ack.ok).to.equal(true);
+    const bodies = (await s001.waitFor(3)).map((m) => m.body);
+    expect(bodies).to.deep.equal(["before", "after", "after, by socket"]);
+    expect(s001.messages[1]!.id).to.equal(receipt.id);
+    expect(disconnects).to.deep.equal([]);
+    expect(members.every((m) => m.alive())).to.equal(true);
+  });
+});
