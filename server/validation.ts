@@ -8,10 +8,14 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   const problems = result.error.issues.flatMap((issue) =>
     issue.code === "unrecognized_keys"
       ? issue.keys.map((key) => ({ field: fieldName([...issue.path, key]), problem: "unknown field" }))
-      : [{ field: fieldName(issue.path), problem: issue.message }],
+      : [{ field: fieldName(issue.path), problem: describe(issue) }],
   );
   const summary = problems.map((p) => `${p.field}: ${p.problem}`).join("; ");
   throw new RingcastError("invalid_request", `invalid ${what}: ${summary}`, problems);
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  return issue.code === "invalid_type" && issue.message.endsWith("received undefined") ? "is required" : issue.message;
 }
 
 function fieldName(path: PropertyKey[]): string {

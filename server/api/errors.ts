@@ -32,6 +32,9 @@ export function bodyParserError(err: Error & { status?: number; type?: string })
     throw new RingcastError("payload_too_large", "request body is too large");
   }
   if (err.status === 415) throw new RingcastError("unsupported_media_type", "send the body as application/json");
+  if (/only supports object and array/.test(err.message)) {
+    throw new RingcastError("invalid_request", "the request body must be a JSON object");
+  }
   throw new RingcastError("invalid_json", `request body is not valid JSON: ${err.message}`);
 }
 

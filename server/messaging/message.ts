@@ -27,7 +27,7 @@ const id = z.string().regex(ID_PATTERN, "must be an id (letters, digits, '.', '_
 /** Body of POST /api/messages and payload of the `message:send` socket event. */
 export function sendRequestSchema(maxChars: number) {
   const to = z.union([z.strictObject({ user: id }), z.strictObject({ class: id })], {
-    error: 'must be { "user": "<id>" } or { "class": "<id>" }',
+    error: (issue) => (issue.input === undefined ? "is required" : 'must be { "user": "<id>" } or { "class": "<id>" }'),
   });
   return z.strictObject({
     to,

@@ -99,10 +99,21 @@ describe("REST API", function () {
       expect(answer.body.error?.code).to.equal("invalid_json");
     });
 
-    it("a JSON value that is not an object -> 400 naming the body", async () => {
-      const answer = await send('"hello"');
-      expect(answer.status).to.equal(400);
-      expect(answer.body.error?.code).to.be.oneOf(["invalid_json", "invalid_request"]);
+    it("a JSON value that is not an object -> 400 saying so", async () => {
+      for (const body of ['"hello"', "[1, 2]"]) {
+        const answer = await send(body);
+        expect(answer.status, body).to.equal(400);
+        expect(answer.body.error?.code, body).to.equal("invalid_request");
+      }
+      expect((await send('"hello"')).body.error?.message).to.equal("the request body must be a JSON object");
+    });
+
+    it("missing fields -> 400 saying each is required", async () => {
+      const answer = await send("{}");
+      expect(answer.body.error?.details).to.deep.equal([
+        { field: "to", problem: "is required" },
+        { field: "body", problem: "is required" },
+      ]);
     });
 
     it("wrong types -> 400 invalid_request naming each field", async () => {

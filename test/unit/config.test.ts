@@ -1,0 +1,83 @@
+import { expect } from "chai";
+import { ConfigError, loadConfig, loadLauncherConfig } from "../../server/config/config.ts";
+
+const SECRET = "s".repeat(32);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("config", () => {
+  it("applies the documented defaults", () => {
+    const config = loadConfig({ RINGCAST_TOKEN_SECRET: SECRET });
+    expect(config).to.deep.include({
+      host: "127.0.0.1",
+      port: 3000,
+      redisUrl: "redis://127.0.0.1:6379",
+      redisPrefix: "ringcast",
+      mode: "broadcast",
+      tokenTtlSeconds: 3600,
+      corsOrigins: [],
+      heartbeatMs: 2000,
+      leaseMs: 6000,
+      maxBodyBytes: 16384,
+      maxSocketPayloadBytes: 65536,
+      maxMessageChars: 2000,
+      seedDemo: false,
+      logLevel: "info",
+    });
+    expect(config.nodeId).to.match(/:3000$/);
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      RINGCAST_TOKEN_SECRET: SECRET,
+      PORT: "0",
+      NODE_ID: "edge-1",
+      RINGCAST_CORS_ORIGINS: "https://a.example, https://b.example",
+      RINGCAST_SEED_DEMO: "true",
+      RINGCAST_ADVERTISE_URL: "http://10.0.0.5:3000",
+    });
+    expect(config).to.deep.include({ port: 0, nodeId: "edge-1", seedDemo: true, advertiseUrl: "http://10.0.0.5:3000" });
+    expect(config.corsOrigins).to.deep.equal(["https://a.example", "https://b.example"]);
+  });
+
+  it("names every bad variable at once", () => {
+    const problems = problemsOf({ PORT: "70000", REDIS_URL: "localhost", RINGCAST_MODE: "mesh", LOG_LEVEL: "loud" });
+    expect(problems.map((p) => p.split(":")[0])).to.have.members([
+      "PORT",
+      "REDIS_URL",
+      "RINGCAST_MODE",
+      "LOG_LEVEL",
+      "RINGCAST_TOKEN_SECRET",
+    ]);
+    expect(problems.find((p) => p.startsWith("RINGCAST_TOKEN_SECRET"))).to.include("openssl rand -hex 32");
+  });
+
+  it("refuses a short token secret and a lease not longer than the heartbeat", () => {
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: "short" })[0]).to.match(/^RINGCAST_TOKEN_SECRET: must be at least 32/);
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, RINGCAST_HEARTBEAT_MS: "5000", RINGCAST_LEASE_MS: "5000" })).to.deep.equal([
+      "RINGCAST_LEASE_MS: must be longer than RINGCAST_HEARTBEAT_MS",
+    ]);
+  });
+
+  it("says plainly that hash mode is not available yet", () => {
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, RINGCAST_MODE: "hash" })[0]).to.match(/hash.*not available/);
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(loadConfig({ RINGCAST_TOKEN_SECRET: SECRET, PORT: "" }).port).to.equal(3000);
+  });
+
+  it("defaults the launcher to one worker per core and validates RINGCAST_WORKERS", () => {
+    expect(loadLauncherConfig({}, 2).workers).to.equal(2);
+    expect(loadLauncherConfig({ RINGCAST_WORKERS: "4" }, 2).workers).to.equal(4);
+    expect(() => loadLauncherConfig({ RINGCAST_WORKERS: "zero" }, 2)).to.throw(ConfigError, /RINGCAST_WORKERS/);
+  });
+});
