@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { hashPassword, verifyPassword } from "../../server/auth/passwords.ts";
+import { hashPassword, verifyPassword, verifyPasswordOrDecoy } from "../../server/auth/passwords.ts";
 import { TokenService } from "../../server/auth/tokens.ts";
 import { RingcastError } from "../../server/errors.ts";
 
@@ -18,6 +18,11 @@ describe("passwords", () => {
     expect(await verifyPassword("correct horse", stored)).to.equal(true);
     expect(await verifyPassword("correct hors", stored)).to.equal(false);
     expect(await verifyPassword("", stored)).to.equal(false);
+  });
+
+  it("answers false for a user with no stored hash (after spending the same work)", async () => {
+    expect(await verifyPasswordOrDecoy("anything", undefined)).to.equal(false);
+    expect(await verifyPasswordOrDecoy("pw-123456", await hashPassword("pw-123456", FAST))).to.equal(true);
   });
 
   it("rejects malformed stored hashes instead of throwing", async () => {

@@ -1,7 +1,7 @@
 import type Router from "@koa/router";
 import type { Middleware } from "koa";
 import { z } from "zod";
-import { verifyPassword } from "../../auth/passwords.ts";
+import { verifyPasswordOrDecoy } from "../../auth/passwords.ts";
 import { RingcastError } from "../../errors.ts";
 import { ID_PATTERN } from "../../school/school.ts";
 import { parseInput } from "../../validation.ts";
@@ -19,7 +19,8 @@ export function sessionRoutes(router: Router, deps: Pick<AppDeps, "school" | "to
     const { userId, password } = parseInput(loginSchema, ctx.request.body, "login");
     const [user, hash] = await Promise.all([deps.school.getUser(userId), deps.school.getPasswordHash(userId)]);
     // Same answer for an unknown user and a wrong password: ids are not to be probed.
-    if (!user || !hash || !(await verifyPassword(password, hash))) {
+    const valid = await verifyPasswordOrDecoy(password, hash);
+    if (!user || !valid) {
       throw new RingcastError("invalid_credentials", "unknown user or wrong password");
     }
     const issued = await deps.tokens.issue({ userId: user.id, role: user.role });
