@@ -1,8 +1,8 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
-import { createBroadcastAdapter } from "../adapter/broadcast-adapter.ts";
 import { createApp } from "../api/app.ts";
+import { RedisBus } from "../bus/redis-bus.ts";
 import { TokenService } from "../auth/tokens.ts";
 import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
@@ -11,7 +11,7 @@ import { socketAuth } from "../realtime/socket-auth.ts";
 import { SocketIoDelivery } from "../realtime/socket-delivery.ts";
 import { registerSocketHandlers } from "../realtime/socket-handlers.ts";
 import type { RingcastServer } from "../realtime/types.ts";
-import { allReady, createRedisClient } from "../redis/connect.ts";
+import { createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
@@ -28,14 +28,16 @@ export interface ComposeOptions {
 export function composeMember(config: MemberConfig, log: Logger, options: ComposeOptions = {}): Member {
   const keys = redisKeys(config.redisPrefix);
   const store = createRedisClient(config.redisUrl, "store", log);
-  const pub = createRedisClient(config.redisUrl, "pub", log);
-  const sub = createRedisClient(config.redisUrl, "sub", log);
-  const redisClients = [store, pub, sub];
+  const bus = new RedisBus(
+    createRedisClient(config.redisUrl, "pub", log),
+    createRedisClient(config.redisUrl, "sub", log),
+    { key: keys.adapterKey },
+  );
 
   const school = new RedisSchoolStore(store, keys);
   const tokens = new TokenService(config.tokenSecret, config.tokenTtlSeconds);
   const io: RingcastServer = new Server({
-    adapter: createBroadcastAdapter(pub, sub, { key: keys.adapterKey }),
+    adapter: bus.adapter,
     maxHttpBufferSize: config.maxSocketPayloadBytes,
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
     serveClient: false,
@@ -58,7 +60,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     school,
     messages,
     registry,
-    redisReady: () => allReady(redisClients),
+    redisReady: () => store.status === "ready" && bus.isUp(),
     mode: config.mode,
     nodeId: config.nodeId,
     maxBodyBytes: config.maxBodyBytes,
@@ -81,7 +83,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     httpServer,
     io,
     registry,
-    redisClients,
+    bus,
+    storeClient: store,
     log,
     listen: options.stickyWorker ? undefined : { host: config.host, port: config.port },
     beforeRegister: config.seedDemo ? () => seedDemoSchoolOnce(school, config.demoPassword, log) : undefined,

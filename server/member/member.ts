@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
+import type { Bus } from "../bus/bus.ts";
 import type { Logger } from "../log.ts";
 import type { RingcastServer } from "../realtime/types.ts";
 import { connectRedis } from "../redis/connect.ts";
@@ -12,8 +13,9 @@ export interface MemberParts {
   httpServer: HttpServer;
   io: RingcastServer;
   registry: Registry;
-  /** Every Redis connection the member owns; closed with it. */
-  redisClients: Redis[];
+  bus: Bus;
+  /** The store's Redis connection (school directory, registry); closed with the member. */
+  storeClient: Redis;
   log: Logger;
   /** Where to listen; undefined when a sticky primary hands connections over instead. */
   listen: { host: string; port: number } | undefined;
@@ -39,8 +41,8 @@ export class Member {
   async start(): Promise<void> {
     if (this.status !== "idle") throw new Error(`member is ${this.status}`);
     this.status = "starting";
-    const { redisClients, registry, listen, beforeRegister } = this.parts;
-    await Promise.all(redisClients.map((client) => connectRedis(client)));
+    const { storeClient, bus, registry, listen, beforeRegister } = this.parts;
+    await Promise.all([connectRedis(storeClient), bus.start()]);
     await beforeRegister?.();
     if (listen) await this.listen(listen.host, listen.port);
     await registry.start();
@@ -51,13 +53,13 @@ export class Member {
   async close(): Promise<void> {
     if (this.status === "closing" || this.status === "closed") return;
     this.status = "closing";
-    const { registry, io, httpServer, redisClients } = this.parts;
+    const { registry, io, httpServer, bus, storeClient } = this.parts;
     await registry.close();
     // io.close() closes each transport without a Socket.IO disconnect packet, so stock clients
     // treat it as "transport close" and reconnect (to another member) by themselves.
     await new Promise<void>((resolve) => io.close(() => resolve()));
     httpServer.closeAllConnections();
-    await Promise.all(redisClients.map((client) => client.quit().catch(() => client.disconnect())));
+    await Promise.all([bus.close(), storeClient.quit().catch(() => storeClient.disconnect())]);
     this.status = "closed";
   }
 

@@ -68,6 +68,14 @@ describe("Redis stopped and started again", function () {
         .catch((e: RestError) => e.status);
       expect(refused, `probe ${probe} on ${member.nodeId}`).to.equal(503);
     }
+    const handshake = await connectSocket(members[1]!.url, { token: teacher }).then(
+      (socket) => {
+        socket.close();
+        throw new Error("a handshake succeeded while Redis was down");
+      },
+      (err: Error & { data?: { code: string } }) => err,
+    );
+    expect(handshake.data?.code).to.equal("service_unavailable");
     expect((await fetch(`${members[1]!.url}/healthz`)).status).to.equal(200);
     expect(sockets.every((s) => s.connected)).to.equal(true);
     expect(members.every((m) => m.alive())).to.equal(true);
