@@ -11,7 +11,7 @@ import { socketAuth } from "../realtime/socket-auth.ts";
 import { SocketIoDelivery } from "../realtime/socket-delivery.ts";
 import { registerSocketHandlers } from "../realtime/socket-handlers.ts";
 import type { RingcastServer } from "../realtime/types.ts";
-import { createRedisClient } from "../redis/connect.ts";
+import { allReady, createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
@@ -28,6 +28,7 @@ export interface ComposeOptions {
 export function composeMember(config: MemberConfig, log: Logger, options: ComposeOptions = {}): Member {
   const keys = redisKeys(config.redisPrefix);
   const store = createRedisClient(config.redisUrl, "store", log);
+  const watch = createRedisClient(config.redisUrl, "watch", log);
   const bus = new RedisBus(
     createRedisClient(config.redisUrl, "pub", log),
     createRedisClient(config.redisUrl, "sub", log),
@@ -45,6 +46,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const messages = new MessageService(school, new SocketIoDelivery(io));
   const registry = new RedisRegistry(
     store,
+    watch,
     keys,
     {
       id: config.nodeId,
@@ -60,7 +62,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     school,
     messages,
     registry,
-    redisReady: () => store.status === "ready" && bus.isUp(),
+    redisReady: () => allReady([store, watch]) && bus.isUp(),
     mode: config.mode,
     nodeId: config.nodeId,
     maxBodyBytes: config.maxBodyBytes,
@@ -84,7 +86,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     io,
     registry,
     bus,
-    storeClient: store,
+    redisClients: [store, watch],
     log,
     listen: options.stickyWorker ? undefined : { host: config.host, port: config.port },
     beforeRegister: config.seedDemo ? () => seedDemoSchoolOnce(school, config.demoPassword, log) : undefined,

@@ -14,8 +14,8 @@ export interface MemberParts {
   io: RingcastServer;
   registry: Registry;
   bus: Bus;
-  /** The store's Redis connection (school directory, registry); closed with the member. */
-  storeClient: Redis;
+  /** Redis connections outside the bus (store, registry watch); connected and closed with the member. */
+  redisClients: Redis[];
   log: Logger;
   /** Where to listen; undefined when a sticky primary hands connections over instead. */
   listen: { host: string; port: number } | undefined;
@@ -41,8 +41,8 @@ export class Member {
   async start(): Promise<void> {
     if (this.status !== "idle") throw new Error(`member is ${this.status}`);
     this.status = "starting";
-    const { storeClient, bus, registry, listen, beforeRegister } = this.parts;
-    await Promise.all([connectRedis(storeClient), bus.start()]);
+    const { redisClients, bus, registry, listen, beforeRegister } = this.parts;
+    await Promise.all([...redisClients.map((client) => connectRedis(client)), bus.start()]);
     await beforeRegister?.();
     if (listen) await this.listen(listen.host, listen.port);
     await registry.start();
@@ -53,13 +53,13 @@ export class Member {
   async close(): Promise<void> {
     if (this.status === "closing" || this.status === "closed") return;
     this.status = "closing";
-    const { registry, io, httpServer, bus, storeClient } = this.parts;
+    const { registry, io, httpServer, bus, redisClients } = this.parts;
     await registry.close();
     // io.close() closes each transport without a Socket.IO disconnect packet, so stock clients
     // treat it as "transport close" and reconnect (to another member) by themselves.
     await new Promise<void>((resolve) => io.close(() => resolve()));
     httpServer.closeAllConnections();
-    await Promise.all([bus.close(), storeClient.quit().catch(() => storeClient.disconnect())]);
+    await Promise.all([bus.close(), ...redisClients.map((client) => client.quit().catch(() => client.disconnect()))]);
     this.status = "closed";
   }
 

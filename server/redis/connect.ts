@@ -2,15 +2,15 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../log.ts";
 
 /** What a client is for; it decides how the client behaves while Redis is away. */
-export type RedisRole = "store" | "pub" | "sub";
+export type RedisRole = "store" | "pub" | "sub" | "watch";
 
 /**
  * Builds an ioredis client that never crashes the process: errors are logged (once per outage)
  * and ioredis reconnects by itself.
  * - store: commands fail at once while Redis is away (enableOfflineQueue false), so callers can
  *   answer 503 instead of hanging.
- * - pub/sub: commands wait for the reconnect (the adapter cannot handle a rejected publish), and
- *   the subscriber re-subscribes by itself.
+ * - pub/sub/watch: commands wait for the reconnect (the adapter cannot handle a rejected
+ *   publish), and subscribers (sub, watch) re-subscribe by themselves.
  */
 export function createRedisClient(url: string, role: RedisRole, log: Logger): Redis {
   const options: RedisOptions = {

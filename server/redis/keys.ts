@@ -8,6 +8,10 @@ export interface RedisKeys {
   memberLeases: string;
   /** Hash: member id -> JSON of its last heartbeat. */
   memberInfo: string;
+  /** Counter bumped by every membership change. */
+  ringEpoch: string;
+  /** Pub/sub channel announcing each new epoch. */
+  ringChanges: string;
   /** Prefix of the Socket.IO adapter's channels. */
   adapterKey: string;
   /** Marker of a one-time job (see SchoolStore.claimOnce). */
@@ -22,6 +26,8 @@ export function redisKeys(prefix: string): RedisKeys {
     classStudents: (id) => `${prefix}:class:${id}:students`,
     memberLeases: `${prefix}:members`,
     memberInfo: `${prefix}:members:info`,
+    ringEpoch: `${prefix}:ring:epoch`,
+    ringChanges: `${prefix}:ring:changes`,
     adapterKey: `${prefix}:io`,
     claim: (job) => `${prefix}:claim:${job}`,
   };

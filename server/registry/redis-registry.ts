@@ -2,10 +2,11 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import type { MemberInfo, Registry, RegistryStatus } from "./registry.ts";
+import type { MemberInfo, Membership, Registry, RegistryStatus } from "./registry.ts";
+import { DEREGISTER, HEARTBEAT, READ } from "./registry-scripts.ts";
 
 export interface RedisRegistryOptions {
-  /** How often the lease is renewed (ms). */
+  /** How often the lease is renewed and the membership re-read (ms). */
   heartbeatMs: number;
   /** How long a member stays listed after its last heartbeat (ms). */
   leaseMs: number;
@@ -20,14 +21,23 @@ export interface SelfDescription {
   socketCount: () => number;
 }
 
-/** Leases in a sorted set scored by expiry time; details in a hash beside it. */
+/**
+ * Leases in a sorted set scored by expiry, details in a hash, an epoch counter bumped (and
+ * announced on pub/sub) by every join, departure or expiry. Needs a dedicated subscriber
+ * connection for the announcements.
+ */
 export class RedisRegistry implements Registry {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly startedAt = new Date().toISOString();
   status: RegistryStatus = "idle";
+  private timer: NodeJS.Timeout | undefined;
+  private latest: Membership | undefined;
+  private readonly listeners = new Set<(membership: Membership) => void>();
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private readonly startedAt = new Date().toISOString();
 
   constructor(
     private readonly redis: Redis,
+    private readonly subscriber: Redis,
     private readonly keys: RedisKeys,
     private readonly self: SelfDescription,
     private readonly options: RedisRegistryOptions,
@@ -37,20 +47,35 @@ export class RedisRegistry implements Registry {
   async start(): Promise<void> {
     if (this.status !== "idle") throw new Error(`registry is ${this.status}`);
     this.status = "running";
+    this.subscriber.on("message", (channel: string) => {
+      if (channel === this.keys.ringChanges) this.refresh();
+    });
+    // After a reconnect ioredis re-subscribes; announcements made meanwhile are lost, so re-read.
+    this.subscriber.on("ready", () => this.refresh());
+    await this.subscriber.subscribe(this.keys.ringChanges);
     await this.heartbeat();
+    await this.refreshNow();
     this.scheduleHeartbeat();
   }
 
-  members(): Promise<MemberInfo[]> {
+  read(): Promise<Membership> {
     return guarded(this.redis, "the member registry", async () => {
-      const ids = await this.redis.zrangebyscore(this.keys.memberLeases, Date.now(), "+inf");
-      if (ids.length === 0) return [];
-      const infos = await this.redis.hmget(this.keys.memberInfo, ...ids);
-      return infos
-        .filter((json): json is string => json !== null)
-        .map((json) => JSON.parse(json) as MemberInfo)
-        .sort((a, b) => a.id.localeCompare(b.id));
+      const reply = await this.redis.eval(READ, 3, ...this.registryKeys());
+      const [epoch, ids, infos] = reply as [string, string[], (string | null)[]];
+      const members = infos
+        .map((json, i) => (json ? (JSON.parse(json) as MemberInfo) : placeholder(ids[i]!)))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return { epoch: Number(epoch), members };
     });
+  }
+
+  current(): Membership | undefined {
+    return this.latest;
+  }
+
+  onChange(listener: (membership: Membership) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -58,18 +83,21 @@ export class RedisRegistry implements Registry {
     this.status = "closed";
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.listeners.clear();
     if (this.redis.status !== "ready") return;
     await this.redis
-      .multi()
-      .zrem(this.keys.memberLeases, this.self.id)
-      .hdel(this.keys.memberInfo, this.self.id)
-      .exec()
+      .eval(DEREGISTER, 3, ...this.registryKeys(), this.self.id, this.keys.ringChanges)
       .catch((err: Error) => this.log.warn({ err: err.message }, "could not deregister"));
+  }
+
+  private registryKeys(): [string, string, string] {
+    return [this.keys.memberLeases, this.keys.memberInfo, this.keys.ringEpoch];
   }
 
   private scheduleHeartbeat(): void {
     this.timer = setTimeout(() => {
       this.heartbeat()
+        .then(() => this.refreshNow())
         .catch((err: Error) => this.log.debug({ err: err.message }, "heartbeat failed"))
         .finally(() => {
           if (this.status === "running") this.scheduleHeartbeat();
@@ -77,7 +105,7 @@ export class RedisRegistry implements Registry {
     }, this.options.heartbeatMs);
   }
 
-  /** Renews this member's lease and forgets members whose lease ran out. */
+  /** Renews this member's lease and prunes expired members (bumping the epoch if anything changed). */
   private async heartbeat(): Promise<void> {
     const now = Date.now();
     const info: MemberInfo = {
@@ -88,14 +116,53 @@ export class RedisRegistry implements Registry {
       startedAt: this.startedAt,
       lastHeartbeatAt: new Date(now).toISOString(),
     };
-    const expired = await this.redis.zrangebyscore(this.keys.memberLeases, "-inf", now);
-    const tx = this.redis.multi();
-    tx.zadd(this.keys.memberLeases, now + this.options.leaseMs, this.self.id);
-    tx.hset(this.keys.memberInfo, this.self.id, JSON.stringify(info));
-    if (expired.length > 0) {
-      tx.zremrangebyscore(this.keys.memberLeases, "-inf", now);
-      tx.hdel(this.keys.memberInfo, ...expired);
-    }
-    await tx.exec();
+    await this.redis.eval(
+      HEARTBEAT,
+      3,
+      ...this.registryKeys(),
+      this.self.id,
+      now,
+      now + this.options.leaseMs,
+      JSON.stringify(info),
+      this.keys.ringChanges,
+    );
   }
+
+  /** Re-reads the membership soon; concurrent calls coalesce into one extra read. */
+  private refresh(): void {
+    this.refreshNow().catch((err: Error) => this.log.debug({ err: err.message }, "membership refresh failed"));
+  }
+
+  private async refreshNow(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        this.accept(await this.read());
+      } while (this.refreshAgain && this.status === "running");
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /**
+   * Keeps the latest read and tells listeners when the epoch changed. Reads are sequential, so
+   * the epoch only goes backwards when Redis lost its data; that is a change too.
+   */
+  private accept(membership: Membership): void {
+    if (this.status !== "running") return;
+    const previous = this.latest;
+    this.latest = membership;
+    if (previous?.epoch === membership.epoch) return;
+    for (const listener of this.listeners) listener(membership);
+  }
+}
+
+/** A leased id whose details are missing (never expected; kept so the ring stays consistent). */
+function placeholder(id: string): MemberInfo {
+  return { id, url: "", mode: "broadcast", sockets: 0, startedAt: "", lastHeartbeatAt: "" };
 }

@@ -11,14 +11,25 @@ export interface MemberInfo {
   lastHeartbeatAt: string;
 }
 
+/** The member set at one epoch. Every change of the set bumps the epoch. */
+export interface Membership {
+  epoch: number;
+  /** Sorted by id. */
+  members: MemberInfo[];
+}
+
 export type RegistryStatus = "idle" | "running" | "closed";
 
 export interface Registry {
   readonly status: RegistryStatus;
-  /** Registers this member and starts heartbeating. */
+  /** Registers this member, starts heartbeating and watching for changes. */
   start(): Promise<void>;
-  /** Members whose lease is current, sorted by id. Throws UnavailableError when the backend is away. */
-  members(): Promise<MemberInfo[]>;
+  /** Reads the current membership. Throws UnavailableError when the backend is away. */
+  read(): Promise<Membership>;
+  /** The last membership seen (kept current by announcements and periodic reloads). */
+  current(): Membership | undefined;
+  /** Calls `listener` with each new membership; returns an unsubscribe function. */
+  onChange(listener: (membership: Membership) => void): () => void;
   /** Stops heartbeating and deregisters at once (best effort). */
   close(): Promise<void>;
 }

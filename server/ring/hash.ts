@@ -16,19 +16,15 @@ export function murmur3(text: string, seed = 0): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  let tail = 0;
-  switch (length & 3) {
-    case 3:
-      tail ^= bytes[blocks + 2]! << 16;
-    // falls through
-    case 2:
-      tail ^= bytes[blocks + 1]! << 8;
-    // falls through
-    case 1:
-      tail ^= bytes[blocks]!;
-      tail = Math.imul(tail, 0xcc9e2d51);
-      tail = (tail << 15) | (tail >>> 17);
-      h ^= Math.imul(tail, 0x1b873593);
+  const rest = length & 3;
+  if (rest > 0) {
+    let tail = 0;
+    if (rest === 3) tail ^= bytes[blocks + 2]! << 16;
+    if (rest >= 2) tail ^= bytes[blocks + 1]! << 8;
+    tail ^= bytes[blocks]!;
+    tail = Math.imul(tail, 0xcc9e2d51);
+    tail = (tail << 15) | (tail >>> 17);
+    h ^= Math.imul(tail, 0x1b873593);
   }
   h ^= length;
   h ^= h >>> 16;
