@@ -5,6 +5,7 @@ import type { TokenService } from "../auth/tokens.ts";
 import type { Logger } from "../log.ts";
 import type { MessageService } from "../messaging/message-service.ts";
 import type { Registry } from "../registry/registry.ts";
+import type { MemberLocator } from "../ring/member-locator.ts";
 import type { SchoolStore } from "../school/school.ts";
 import { requireToken } from "./auth.ts";
 import { cors } from "./cors.ts";
@@ -24,6 +25,9 @@ export interface AppDeps {
   redisReady: () => boolean;
   mode: "broadcast" | "hash";
   nodeId: string;
+  /** Each member's share of the hash ring (hash mode), or undefined. */
+  ringShares: () => Map<string, number> | undefined;
+  locator: MemberLocator;
   maxBodyBytes: number;
   corsOrigins: string[];
   maxMessageChars: number;

@@ -1,18 +1,20 @@
 import type { Redis } from "ioredis";
-import { type BroadcastAdapterOptions, createBroadcastAdapter } from "../adapter/broadcast-adapter.ts";
 import { allReady, connectRedis } from "../redis/connect.ts";
 import type { AdapterFactory, Bus } from "./bus.ts";
 
-/** Redis pub/sub bus: a publishing and a dedicated subscribing connection, given by the caller. */
-export class RedisBus implements Bus {
-  readonly adapter: AdapterFactory;
+/**
+ * Redis pub/sub bus: a publishing and a dedicated subscribing connection, given by the caller,
+ * and the adapter (broadcast or hash) built on them.
+ */
+export class RedisBus<A extends AdapterFactory = AdapterFactory> implements Bus {
+  readonly adapter: A;
 
   constructor(
     private readonly pub: Redis,
     private readonly sub: Redis,
-    options: BroadcastAdapterOptions,
+    buildAdapter: (pub: Redis, sub: Redis) => A,
   ) {
-    this.adapter = createBroadcastAdapter(pub, sub, options) as unknown as AdapterFactory;
+    this.adapter = buildAdapter(pub, sub);
   }
 
   async start(): Promise<void> {

@@ -37,6 +37,16 @@ export interface MemberConfig {
   seedDemo: boolean;
   /** RINGCAST_DEMO_PASSWORD: password of every demo user. Default "ringcast-demo". */
   demoPassword: string;
+  /** RINGCAST_VIRTUAL_NODES: virtual nodes per member on the hash ring. Default 1024. */
+  virtualNodes: number;
+  /** RINGCAST_REBALANCE: on a join, close only sockets whose owner changed ("moved", default) or all ("all"). */
+  rebalance: "moved" | "all";
+  /** RINGCAST_REBALANCE_BATCH: sockets closed per step while rebalancing. Default 50. */
+  rebalanceBatch: number;
+  /** RINGCAST_REBALANCE_INTERVAL_MS: mean pause between steps (jittered ±50%). Default 100. */
+  rebalanceIntervalMs: number;
+  /** RINGCAST_DRAIN_DELAY_MS: on shutdown, pause between deregistering and closing sockets. Default 300. */
+  drainDelayMs: number;
   /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). Default info. */
   logLevel: string;
 }
@@ -75,6 +85,11 @@ const envSchema = z.object({
   RINGCAST_MAX_MESSAGE_CHARS: intIn(1, 100_000).default(2000),
   RINGCAST_SEED_DEMO: bool.default(false),
   RINGCAST_DEMO_PASSWORD: z.string().min(8).default("ringcast-demo"),
+  RINGCAST_VIRTUAL_NODES: intIn(1, 10_000).default(1024),
+  RINGCAST_REBALANCE: z.enum(["moved", "all"]).default("moved"),
+  RINGCAST_REBALANCE_BATCH: intIn(1, 100_000).default(50),
+  RINGCAST_REBALANCE_INTERVAL_MS: intIn(0, 60_000).default(100),
+  RINGCAST_DRAIN_DELAY_MS: intIn(0, 60_000).default(300),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -95,9 +110,6 @@ export function loadConfig(env: Env = process.env): MemberConfig {
   }
   const e = parsed.data;
   const problems: string[] = [];
-  if (e.RINGCAST_MODE === "hash") {
-    problems.push("RINGCAST_MODE: 'hash' is not available in this version yet; use 'broadcast'");
-  }
   if (e.RINGCAST_LEASE_MS <= e.RINGCAST_HEARTBEAT_MS) {
     problems.push("RINGCAST_LEASE_MS: must be longer than RINGCAST_HEARTBEAT_MS");
   }
@@ -122,6 +134,11 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     maxMessageChars: e.RINGCAST_MAX_MESSAGE_CHARS,
     seedDemo: e.RINGCAST_SEED_DEMO,
     demoPassword: e.RINGCAST_DEMO_PASSWORD,
+    virtualNodes: e.RINGCAST_VIRTUAL_NODES,
+    rebalance: e.RINGCAST_REBALANCE,
+    rebalanceBatch: e.RINGCAST_REBALANCE_BATCH,
+    rebalanceIntervalMs: e.RINGCAST_REBALANCE_INTERVAL_MS,
+    drainDelayMs: e.RINGCAST_DRAIN_DELAY_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

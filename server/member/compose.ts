@@ -1,12 +1,14 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
+import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createApp } from "../api/app.ts";
-import { RedisBus } from "../bus/redis-bus.ts";
 import { TokenService } from "../auth/tokens.ts";
 import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
 import { MessageService } from "../messaging/message-service.ts";
+import { ownershipGate } from "../realtime/ownership.ts";
+import { Rebalancer } from "../realtime/rebalancer.ts";
 import { socketAuth } from "../realtime/socket-auth.ts";
 import { SocketIoDelivery } from "../realtime/socket-delivery.ts";
 import { registerSocketHandlers } from "../realtime/socket-handlers.ts";
@@ -14,9 +16,11 @@ import type { RingcastServer } from "../realtime/types.ts";
 import { allReady, createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
+import { RingLocator, SelfLocator } from "../ring/member-locator.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
 import { seedDemoSchoolOnce } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
+import { buildClusterMode } from "./cluster-mode.ts";
 import { Member } from "./member.ts";
 
 export interface ComposeOptions {
@@ -29,34 +33,29 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const keys = redisKeys(config.redisPrefix);
   const store = createRedisClient(config.redisUrl, "store", log);
   const watch = createRedisClient(config.redisUrl, "watch", log);
-  const bus = new RedisBus(
-    createRedisClient(config.redisUrl, "pub", log),
-    createRedisClient(config.redisUrl, "sub", log),
-    { key: keys.adapterKey },
-  );
-
   const school = new RedisSchoolStore(store, keys);
   const tokens = new TokenService(config.tokenSecret, config.tokenTtlSeconds);
+  const stats = emptyAdapterStats();
+  const selfUrl = (): string =>
+    config.advertiseUrl ?? `http://${config.host}:${listeningPort(httpServer) ?? config.port}`;
+  const registry = new RedisRegistry(
+    store,
+    watch,
+    keys,
+    { id: config.nodeId, url: selfUrl, mode: config.mode, socketCount: () => io.engine.clientsCount, adapterStats: () => stats },
+    { heartbeatMs: config.heartbeatMs, leaseMs: config.leaseMs },
+    log,
+  );
+  const { bus, ring } = buildClusterMode(config, keys, registry, stats, log);
+
   const io: RingcastServer = new Server({
     adapter: bus.adapter,
     maxHttpBufferSize: config.maxSocketPayloadBytes,
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
     serveClient: false,
+    allowRequest: ring ? ownershipGate(tokens, ring, config.nodeId) : undefined,
   });
-  const messages = new MessageService(school, new SocketIoDelivery(io));
-  const registry = new RedisRegistry(
-    store,
-    watch,
-    keys,
-    {
-      id: config.nodeId,
-      url: () => config.advertiseUrl ?? `http://${config.host}:${listeningPort(httpServer) ?? config.port}`,
-      mode: config.mode,
-      socketCount: () => io.engine.clientsCount,
-    },
-    { heartbeatMs: config.heartbeatMs, leaseMs: config.leaseMs },
-    log,
-  );
+  const messages = new MessageService(school, new SocketIoDelivery(io, config.mode === "hash"));
   const app = createApp({
     tokens,
     school,
@@ -65,6 +64,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     redisReady: () => allReady([store, watch]) && bus.isUp(),
     mode: config.mode,
     nodeId: config.nodeId,
+    ringShares: () => ring?.current.shares(),
+    locator: ring ? new RingLocator(ring) : new SelfLocator(() => ({ id: config.nodeId, url: selfUrl() })),
     maxBodyBytes: config.maxBodyBytes,
     maxMessageChars: config.maxMessageChars,
     corsOrigins: config.corsOrigins,
@@ -76,10 +77,20 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const httpServer = createServer(app.callback());
   io.attach(httpServer);
   io.use(socketAuth(tokens, school, log));
+  const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
   io.on("connection", (socket) =>
-    registerSocketHandlers(socket, { messages, maxMessageChars: config.maxMessageChars, log }),
+    registerSocketHandlers(socket, { messages, session, maxMessageChars: config.maxMessageChars, log }),
   );
   if (options.stickyWorker) setupStickyWorker(io);
+  const rebalancer =
+    ring &&
+    new Rebalancer(io, ring, {
+      selfId: config.nodeId,
+      strategy: config.rebalance,
+      batchSize: config.rebalanceBatch,
+      intervalMs: config.rebalanceIntervalMs,
+      log,
+    });
 
   return new Member({
     httpServer,
@@ -87,6 +98,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     registry,
     bus,
     redisClients: [store, watch],
+    services: rebalancer ? [rebalancer] : [],
+    drainDelayMs: ring ? config.drainDelayMs : 0,
     log,
     listen: options.stickyWorker ? undefined : { host: config.host, port: config.port },
     beforeRegister: config.seedDemo ? () => seedDemoSchoolOnce(school, config.demoPassword, log) : undefined,

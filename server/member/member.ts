@@ -16,6 +16,10 @@ export interface MemberParts {
   bus: Bus;
   /** Redis connections outside the bus (store, registry watch); connected and closed with the member. */
   redisClients: Redis[];
+  /** Background work started once registered and stopped first on close (e.g. the rebalancer). */
+  services: { start(): void; close(): void }[];
+  /** Pause between deregistering and closing sockets, so routers learn the change first (ms). */
+  drainDelayMs: number;
   log: Logger;
   /** Where to listen; undefined when a sticky primary hands connections over instead. */
   listen: { host: string; port: number } | undefined;
@@ -45,6 +49,7 @@ export class Member {
     await Promise.all([...redisClients.map((client) => connectRedis(client)), bus.start()]);
     await beforeRegister?.();
     if (listen) await this.listen(listen.host, listen.port);
+    for (const service of this.parts.services) service.start();
     await registry.start();
     this.status = "running";
   }
@@ -53,8 +58,10 @@ export class Member {
   async close(): Promise<void> {
     if (this.status === "closing" || this.status === "closed") return;
     this.status = "closing";
-    const { registry, io, httpServer, bus, redisClients } = this.parts;
+    const { registry, io, httpServer, bus, redisClients, services, drainDelayMs } = this.parts;
     await registry.close();
+    for (const service of services) service.close();
+    if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
     // io.close() closes each transport without a Socket.IO disconnect packet, so stock clients
     // treat it as "transport close" and reconnect (to another member) by themselves.
     await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -28,27 +28,27 @@ export class MessageService {
       body: request.body,
       sentAt: new Date().toISOString(),
     };
-    this.delivery.deliver(message);
-    return { id: message.id, to, recipients, sentAt: message.sentAt };
+    this.delivery.deliver(message, recipients);
+    return { id: message.id, to, recipients: recipients.length, sentAt: message.sentAt };
   }
 
-  private async authorizeDirect(from: User, recipientId: string): Promise<number> {
+  private async authorizeDirect(from: User, recipientId: string): Promise<string[]> {
     if (recipientId === from.id) throw new RingcastError("invalid_request", "you cannot send a message to yourself");
     const recipient = await this.school.getUser(recipientId);
     if (!recipient) throw new RingcastError("not_found", `no user '${recipientId}'`);
     if (!(await this.school.shareAClass(from.id, recipientId))) {
       throw new RingcastError("forbidden", `you share no class with '${recipientId}'`);
     }
-    return 1;
+    return [recipientId];
   }
 
-  private async authorizeClass(from: User, classId: string): Promise<number> {
+  private async authorizeClass(from: User, classId: string): Promise<string[]> {
     if (from.role !== "teacher") throw new RingcastError("forbidden", "only teachers can message a class");
     const schoolClass = await this.school.getClass(classId);
     if (!schoolClass) throw new RingcastError("not_found", `no class '${classId}'`);
     if (schoolClass.teacherId !== from.id) {
       throw new RingcastError("forbidden", `you do not teach class '${classId}'`);
     }
-    return schoolClass.studentIds.length;
+    return schoolClass.studentIds;
   }
 }

@@ -5,8 +5,16 @@ import type { Message, SendReceipt } from "../messaging/message.ts";
 /** The answer to every acknowledged socket event. */
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string; details?: unknown } };
 
+/** Sent once on connect: which member serves this socket, and at which ring epoch. */
+export interface SessionInfo {
+  member: string;
+  mode: "broadcast" | "hash";
+  epoch: number;
+}
+
 export interface ServerToClientEvents {
   message: (message: Message) => void;
+  "ringcast:session": (session: SessionInfo) => void;
 }
 
 export interface ClientToServerEvents {

@@ -16,15 +16,14 @@ class HandshakeError extends Error {
 }
 
 /**
- * Handshake middleware: the client must send `auth: { token }`. A valid token joins the socket
+ * Handshake middleware: the client must send `auth: { token }` (or `query: { token }`, which
+ * routers can read too). A valid token joins the socket
  * to its personal room and its classes' rooms; anything else is refused with a clear connect_error.
  */
 export function socketAuth(tokens: TokenService, school: SchoolStore, log: Logger) {
   return async (socket: RingcastSocket, next: (err?: Error) => void): Promise<void> => {
     try {
-      const auth: unknown = socket.handshake.auth;
-      const token = typeof auth === "object" && auth !== null ? (auth as { token?: unknown }).token : undefined;
-      const claims = await tokens.verify(token);
+      const claims = await tokens.verify(handshakeToken(socket));
       const user = await school.getUser(claims.userId);
       if (!user) throw new RingcastError("invalid_token", "the account behind this token no longer exists");
       const classIds = await school.classIdsOf(user.id);
@@ -37,4 +36,10 @@ export function socketAuth(tokens: TokenService, school: SchoolStore, log: Logge
       next(new HandshakeError(error.message, { code: error.code }));
     }
   };
+}
+
+function handshakeToken(socket: RingcastSocket): unknown {
+  const auth: unknown = socket.handshake.auth;
+  const fromAuth = typeof auth === "object" && auth !== null ? (auth as { token?: unknown }).token : undefined;
+  return fromAuth ?? socket.handshake.query.token;
 }

@@ -3,13 +3,21 @@ import type { Message } from "../messaging/message.ts";
 import { classRoom, userRoom } from "./rooms.ts";
 import type { RingcastServer } from "./types.ts";
 
-/** Live delivery through the Socket.IO adapter: every member emits to its local sockets in the room. */
+/**
+ * Live delivery through the Socket.IO adapter. Broadcast mode emits once to the class room (every
+ * member checks it); hash mode emits to the students' personal rooms, which the hash adapter
+ * publishes once per owning member.
+ */
 export class SocketIoDelivery implements MessageDelivery {
-  constructor(private readonly io: RingcastServer) {}
+  constructor(
+    private readonly io: RingcastServer,
+    private readonly expandClasses: boolean,
+  ) {}
 
-  deliver(message: Message): void {
-    const room = message.to.type === "user" ? userRoom(message.to.id) : classRoom(message.to.id);
+  deliver(message: Message, recipientIds: readonly string[]): void {
+    const rooms =
+      message.to.type === "user" || this.expandClasses ? recipientIds.map(userRoom) : [classRoom(message.to.id)];
     // The sender's own sockets sit in the class room too; they sent it, they need no copy.
-    this.io.to(room).except(userRoom(message.from.id)).emit("message", message);
+    this.io.to(rooms).except(userRoom(message.from.id)).emit("message", message);
   }
 }

@@ -3,10 +3,12 @@ import type { Logger } from "../log.ts";
 import { sendRequestSchema } from "../messaging/message.ts";
 import type { MessageService } from "../messaging/message-service.ts";
 import { parseInput } from "../validation.ts";
+import type { SessionInfo } from "./events.ts";
 import type { RingcastSocket } from "./types.ts";
 
 export interface SocketHandlerDeps {
   messages: MessageService;
+  session: () => SessionInfo;
   maxMessageChars: number;
   log: Logger;
 }
@@ -14,6 +16,7 @@ export interface SocketHandlerDeps {
 /** Wires the events of one connected socket. Handlers never throw: every outcome is an ack. */
 export function registerSocketHandlers(socket: RingcastSocket, deps: SocketHandlerDeps): void {
   const schema = sendRequestSchema(deps.maxMessageChars);
+  socket.emit("ringcast:session", deps.session());
 
   socket.on("message:send", async (payload, ack) => {
     if (typeof ack !== "function") {

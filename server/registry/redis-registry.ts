@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { Logger } from "../log.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
@@ -19,6 +20,8 @@ export interface SelfDescription {
   mode: MemberInfo["mode"];
   /** Read at every heartbeat. */
   socketCount: () => number;
+  /** Read at every heartbeat. */
+  adapterStats?: () => AdapterStats;
 }
 
 /**
@@ -115,6 +118,7 @@ export class RedisRegistry implements Registry {
       sockets: this.self.socketCount(),
       startedAt: this.startedAt,
       lastHeartbeatAt: new Date(now).toISOString(),
+      adapter: this.self.adapterStats?.(),
     };
     await this.redis.eval(
       HEARTBEAT,

@@ -1,3 +1,5 @@
+import type { AdapterStats } from "../adapter/adapter-stats.ts";
+
 /** Which members are alive. A member renews a lease by heartbeat; a silent member drops out. */
 export interface MemberInfo {
   /** Stable id (NODE_ID), not Socket.IO's random adapter uid. */
@@ -9,6 +11,8 @@ export interface MemberInfo {
   sockets: number;
   startedAt: string;
   lastHeartbeatAt: string;
+  /** Adapter counters at the last heartbeat (see adapter/adapter-stats.ts). */
+  adapter?: AdapterStats;
 }
 
 /** The member set at one epoch. Every change of the set bumps the epoch. */

@@ -67,8 +67,11 @@ describe("config", () => {
     ]);
   });
 
-  it("says plainly that hash mode is not available yet", () => {
-    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, RINGCAST_MODE: "hash" })[0]).to.match(/hash.*not available/);
+  it("reads hash mode and its ring and rebalancing settings", () => {
+    const config = loadConfig({ RINGCAST_TOKEN_SECRET: SECRET, RINGCAST_MODE: "hash", RINGCAST_REBALANCE: "all" });
+    expect(config).to.deep.include({ mode: "hash", virtualNodes: 1024, rebalance: "all", rebalanceBatch: 50 });
+    expect(config).to.deep.include({ rebalanceIntervalMs: 100, drainDelayMs: 300 });
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, RINGCAST_REBALANCE: "some" })[0]).to.match(/^RINGCAST_REBALANCE:/);
   });
 
   it("treats an empty variable as unset", () => {

@@ -1,17 +1,34 @@
 import type Router from "@koa/router";
 import type { Middleware } from "koa";
 import type { AppDeps } from "../app.ts";
+import { claimsOf } from "../auth.ts";
+import { RingcastError } from "../../errors.ts";
 
-/** GET /api/cluster: mode, ring epoch, this member, and every live member with its socket count. */
-export function clusterRoutes(router: Router, deps: Pick<AppDeps, "registry" | "mode" | "nodeId">, auth: Middleware): void {
+/**
+ * GET /api/cluster: mode, ring epoch, this member, every live member with its sockets, adapter
+ * counters and (hash mode) share of the ring. GET /api/route: which member URL serves the caller.
+ */
+export function clusterRoutes(
+  router: Router,
+  deps: Pick<AppDeps, "registry" | "mode" | "nodeId" | "ringShares" | "locator">,
+  auth: Middleware,
+): void {
   router.get("/api/cluster", auth, async (ctx) => {
     const { epoch, members } = await deps.registry.read();
+    const shares = deps.ringShares();
     ctx.body = {
       mode: deps.mode,
       epoch,
       self: deps.nodeId,
-      members,
+      members: members.map((m) => (shares ? { ...m, ringShare: shares.get(m.id) ?? 0 } : m)),
       totalSockets: members.reduce((sum, m) => sum + m.sockets, 0),
     };
+  });
+
+  router.get("/api/route", auth, (ctx) => {
+    const { userId } = claimsOf(ctx);
+    const member = deps.locator.locate(userId);
+    if (!member) throw new RingcastError("service_unavailable", "no member is serving yet; retry shortly");
+    ctx.body = { userId, mode: deps.mode, epoch: member.epoch, member: { id: member.id, url: member.url } };
   });
 }

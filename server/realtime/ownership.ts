@@ -1,0 +1,25 @@
+import type { IncomingMessage } from "node:http";
+import { tokenFromRequest } from "../auth/request-token.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import type { RingView } from "../ring/ring-view.ts";
+
+type AllowRequest = (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
+
+/**
+ * Hash mode's Engine.IO gate: a new session for a user this member does not own at its current
+ * epoch is refused with HTTP 403, which a stock socket.io-client treats as a transport error and
+ * retries (through a router, which sends it to the owner). A missing or bad token passes here so
+ * the handshake middleware can refuse it with a clear connect_error instead.
+ */
+export function ownershipGate(tokens: TokenService, ring: RingView, selfId: string): AllowRequest {
+  return (req, callback) => {
+    tokens.verify(tokenFromRequest(req)).then(
+      ({ userId }) => {
+        const owner = ring.owner(userId);
+        if (owner === undefined || owner === selfId) return callback(null, true);
+        callback(`user ${userId} belongs to member ${owner} at ring epoch ${ring.epoch}; connect through a router`, false);
+      },
+      () => callback(null, true),
+    );
+  };
+}

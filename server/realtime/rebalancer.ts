@@ -1,0 +1,66 @@
+import type { Logger } from "../log.ts";
+import type { RingChange, RingView } from "../ring/ring-view.ts";
+import type { RingcastSocket, RingcastServer } from "./types.ts";
+
+export interface RebalancerOptions {
+  selfId: string;
+  /** "moved": close sockets whose user now belongs elsewhere; "all": close every socket on a join. */
+  strategy: "moved" | "all";
+  batchSize: number;
+  /** Mean pause between batches (ms), jittered ±50% so a join does not become a reconnect storm. */
+  intervalMs: number;
+  log: Logger;
+}
+
+/**
+ * Moves users to their new owner after a ring change by closing their transport (no Socket.IO
+ * disconnect packet), so a stock client reconnects by itself, through a router, to the owner.
+ */
+export class Rebalancer {
+  private queue: RingcastSocket[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** Sockets closed so far, for visibility. */
+  closedTotal = 0;
+
+  constructor(
+    private readonly io: RingcastServer,
+    private readonly ring: RingView,
+    private readonly options: RebalancerOptions,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.ring.onChange((change) => this.onRingChange(change));
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.queue = [];
+  }
+
+  private onRingChange({ previous, current, epoch }: RingChange): void {
+    if (previous.size === 0) return; // the first ring this process sees: nobody has moved
+    const joined = current.members.some((id) => !previous.members.includes(id));
+    const closeAll = this.options.strategy === "all" && joined;
+    const sockets = [...this.io.of("/").sockets.values()];
+    this.queue = sockets.filter((s) => closeAll || current.owner(s.data.userId) !== this.options.selfId);
+    if (this.queue.length === 0) return;
+    this.options.log.info({ epoch, sockets: this.queue.length, strategy: closeAll ? "all" : "moved" }, "rebalancing");
+    clearTimeout(this.timer);
+    this.step();
+  }
+
+  private step(): void {
+    this.timer = undefined;
+    for (const socket of this.queue.splice(0, this.options.batchSize)) {
+      if (!socket.connected) continue;
+      socket.conn.close();
+      this.closedTotal++;
+    }
+    if (this.queue.length === 0) return;
+    const pause = this.options.intervalMs * (0.5 + Math.random());
+    this.timer = setTimeout(() => this.step(), pause);
+  }
+}
