@@ -33,11 +33,33 @@ export interface ClassSummary {
   studentCount: number;
 }
 
+export interface ClusterMember {
+  id: string;
+  url: string;
+  mode: string;
+  sockets: number;
+  startedAt: string;
+  lastHeartbeatAt: string;
+  /** Broadcasts received from other members, how many reached a local socket, how many published. */
+  adapter?: { received: number; deliveredLocally: number; published: number };
+  /** Share of the hash ring (hash mode). */
+  ringShare?: number;
+}
+
 export interface ClusterView {
   mode: "broadcast" | "hash";
+  /** Ring epoch: bumped by every membership change. */
+  epoch: number;
   self: string;
-  members: { id: string; url: string; mode: string; sockets: number; startedAt: string; lastHeartbeatAt: string }[];
+  members: ClusterMember[];
   totalSockets: number;
+}
+
+export interface Route {
+  userId: string;
+  mode: "broadcast" | "hash";
+  epoch: number;
+  member: { id: string; url: string };
 }
 
 /** A refused request: `status` is the HTTP status, `code` ringcast's error code. */
@@ -74,6 +96,11 @@ export class RingcastRest {
 
   cluster(token: string): Promise<ClusterView> {
     return this.request("GET", "/api/cluster", token);
+  }
+
+  /** Which member URL to connect to directly (for deployments without a gateway). */
+  route(token: string): Promise<Route> {
+    return this.request("GET", "/api/route", token);
   }
 
   private async request<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {

@@ -14,6 +14,7 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "method_not_allowed"
+  | "wrong_member"
   | "service_unavailable"
   | "internal_error";
 
@@ -29,6 +30,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  wrong_member: 421,
   service_unavailable: 503,
   internal_error: 500,
 };

@@ -7,7 +7,7 @@ import { TokenService } from "../auth/tokens.ts";
 import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
 import { MessageService } from "../messaging/message-service.ts";
-import { ownershipGate } from "../realtime/ownership.ts";
+import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
 import { Rebalancer } from "../realtime/rebalancer.ts";
 import { socketAuth } from "../realtime/socket-auth.ts";
 import { SocketIoDelivery } from "../realtime/socket-delivery.ts";
@@ -32,7 +32,7 @@ export interface ComposeOptions {
 export function composeMember(config: MemberConfig, log: Logger, options: ComposeOptions = {}): Member {
   const keys = redisKeys(config.redisPrefix);
   const store = createRedisClient(config.redisUrl, "store", log);
-  const watch = createRedisClient(config.redisUrl, "watch", log);
+  const watch = createRedisClient(config.redisUrl, "watch", log, config.nodeId);
   const school = new RedisSchoolStore(store, keys);
   const tokens = new TokenService(config.tokenSecret, config.tokenTtlSeconds);
   const stats = emptyAdapterStats();
@@ -76,7 +76,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   // every non-/socket.io/ request on to it.
   const httpServer = createServer(app.callback());
   io.attach(httpServer);
-  io.use(socketAuth(tokens, school, log));
+  io.use(socketAuth(tokens, school, log, ring && ownershipCheck(ring, config.nodeId)));
   const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
   io.on("connection", (socket) =>
     registerSocketHandlers(socket, { messages, session, maxMessageChars: config.maxMessageChars, log }),

@@ -5,6 +5,9 @@ import type { SchoolStore } from "../school/school.ts";
 import { classRoom, userRoom } from "./rooms.ts";
 import type { RingcastSocket } from "./types.ts";
 
+/** Throws wrong_member when this member must not serve `userId` (hash mode). */
+export type OwnershipCheck = (userId: string) => void;
+
 /** A connect_error the client can read: `err.message` and `err.data.code`. */
 class HandshakeError extends Error {
   constructor(
@@ -20,12 +23,13 @@ class HandshakeError extends Error {
  * routers can read too). A valid token joins the socket
  * to its personal room and its classes' rooms; anything else is refused with a clear connect_error.
  */
-export function socketAuth(tokens: TokenService, school: SchoolStore, log: Logger) {
+export function socketAuth(tokens: TokenService, school: SchoolStore, log: Logger, ownership?: OwnershipCheck) {
   return async (socket: RingcastSocket, next: (err?: Error) => void): Promise<void> => {
     try {
       const claims = await tokens.verify(handshakeToken(socket));
       const user = await school.getUser(claims.userId);
       if (!user) throw new RingcastError("invalid_token", "the account behind this token no longer exists");
+      ownership?.(user.id);
       const classIds = await school.classIdsOf(user.id);
       socket.data = { userId: user.id, name: user.name, role: user.role };
       socket.join([userRoom(user.id), ...classIds.map(classRoom)]);

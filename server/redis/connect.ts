@@ -12,9 +12,10 @@ export type RedisRole = "store" | "pub" | "sub" | "watch";
  * - pub/sub/watch: commands wait for the reconnect (the adapter cannot handle a rejected
  *   publish), and subscribers (sub, watch) re-subscribe by themselves.
  */
-export function createRedisClient(url: string, role: RedisRole, log: Logger): Redis {
+export function createRedisClient(url: string, role: RedisRole, log: Logger, owner?: string): Redis {
   const options: RedisOptions = {
-    connectionName: `ringcast-${role}`,
+    // Named per owner so a router can tell from CLIENT LIST whether a member is still connected.
+    connectionName: owner ? `${connectionNamePrefix(role)}${owner}` : `ringcast-${role}`,
     lazyConnect: true,
     enableOfflineQueue: role !== "store",
     maxRetriesPerRequest: role === "store" ? 1 : null,
@@ -23,6 +24,11 @@ export function createRedisClient(url: string, role: RedisRole, log: Logger): Re
   const client = new Redis(url, options);
   watchHealth(client, role, log);
   return client;
+}
+
+/** CLIENT SETNAME allows no spaces; member ids never contain them (NODE_ID is validated). */
+export function connectionNamePrefix(role: RedisRole): string {
+  return `ringcast-${role}:`;
 }
 
 function watchHealth(client: Redis, role: RedisRole, log: Logger): void {

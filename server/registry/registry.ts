@@ -24,16 +24,21 @@ export interface Membership {
 
 export type RegistryStatus = "idle" | "running" | "closed";
 
-export interface Registry {
-  readonly status: RegistryStatus;
-  /** Registers this member, starts heartbeating and watching for changes. */
-  start(): Promise<void>;
+/** Follows the membership without taking part (routers, gateways). */
+export interface MembershipWatcher {
   /** Reads the current membership. Throws UnavailableError when the backend is away. */
   read(): Promise<Membership>;
   /** The last membership seen (kept current by announcements and periodic reloads). */
   current(): Membership | undefined;
   /** Calls `listener` with each new membership; returns an unsubscribe function. */
   onChange(listener: (membership: Membership) => void): () => void;
+}
+
+/** A member's view: it holds a lease itself and follows everyone else's. */
+export interface Registry extends MembershipWatcher {
+  readonly status: RegistryStatus;
+  /** Registers this member, starts heartbeating and watching for changes. */
+  start(): Promise<void>;
   /** Stops heartbeating and deregisters at once (best effort). */
   close(): Promise<void>;
 }

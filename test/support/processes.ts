@@ -15,6 +15,8 @@ export interface ClusterProcess {
   alive(): boolean;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
+  /** SIGKILL (kill -9) and wait for the exit. */
+  kill(): Promise<void>;
 }
 
 export interface SpawnOptions {
@@ -54,6 +56,15 @@ export function spawnLauncher(options: SpawnOptions & { workers: number }): Prom
   return spawnCli("launcher.ts", "launcher ready", {
     ...options,
     env: { RINGCAST_WORKERS: String(options.workers), ...options.env },
+  });
+}
+
+/** A gateway (server/cli/gateway.ts) on a free port, following the members under `prefix`. */
+export function spawnGateway(options: Omit<SpawnOptions, "nodeId"> & { mode: "broadcast" | "hash" }): Promise<ClusterProcess> {
+  return spawnCli("gateway.ts", "gateway ready", {
+    ...options,
+    nodeId: "gateway",
+    env: { RINGCAST_MODE: options.mode, ...options.env },
   });
 }
 
@@ -102,11 +113,15 @@ function handle(child: ChildProcess, port: number, nodeId: string, output: () =>
     child,
     output,
     alive: () => child.exitCode === null && child.signalCode === null,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: () => signal(child, "SIGTERM"),
+    kill: () => signal(child, "SIGKILL"),
   };
+}
+
+function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill(name);
+  });
 }

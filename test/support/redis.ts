@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { type LocalRedis, startLocalRedis } from "../../server/cli/local-redis.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
-import { buildDemoSchool, loadSchool } from "../../server/school/demo-school.ts";
+import { buildDemoSchool, type DemoSchool, loadSchool } from "../../server/school/demo-school.ts";
 import { RedisSchoolStore } from "../../server/school/redis-school-store.ts";
 
 /** Cheap scrypt for test users: the format and checks are the same, the hashing is fast. */
@@ -29,12 +29,24 @@ export function uniquePrefix(suite: string): string {
   return `test-${suite}-${randomBytes(4).toString("hex")}`;
 }
 
-/** Loads the demo school (math-7a: s001-s030; s031-s060 in grade 8) under `prefix`. */
-export async function seedSchool(redisUrl: string, prefix: string): Promise<void> {
+/** A school of `classes` classes of 30 (students u000, u001, ...), teacher t-<n> for class c-<n>. */
+export function buildLargeSchool(classes: number): DemoSchool {
+  const school: DemoSchool = { users: [], classes: [] };
+  for (let c = 0; c < classes; c++) {
+    school.users.push({ id: `t-${c}`, name: `Teacher ${c}`, role: "teacher" });
+    const studentIds = Array.from({ length: 30 }, (_, i) => `u${String(c * 30 + i).padStart(3, "0")}`);
+    for (const id of studentIds) school.users.push({ id, name: `Student ${id}`, role: "student" });
+    school.classes.push({ id: `c-${c}`, name: `Class ${c}`, teacherId: `t-${c}`, studentIds });
+  }
+  return school;
+}
+
+/** Loads the demo school (math-7a: s001-s030; s031-s060 in grade 8), or `school`, under `prefix`. */
+export async function seedSchool(redisUrl: string, prefix: string, school: DemoSchool = buildDemoSchool()): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true });
   try {
     await redis.connect();
-    await loadSchool(new RedisSchoolStore(redis, redisKeys(prefix)), buildDemoSchool(), TEST_PASSWORD, TEST_SCRYPT);
+    await loadSchool(new RedisSchoolStore(redis, redisKeys(prefix)), school, TEST_PASSWORD, TEST_SCRYPT);
   } finally {
     redis.disconnect();
   }

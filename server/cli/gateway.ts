@@ -1,0 +1,22 @@
+/** Runs a gateway: `PORT=8080 RINGCAST_MODE=hash tsx server/cli/gateway.ts`. Logs "gateway ready". */
+import { loadGatewayConfig } from "../config/gateway-config.ts";
+import { composeGateway } from "../gateway/compose-gateway.ts";
+import { createLogger } from "../log.ts";
+import { exitOnConfigError, handleSignals } from "./process.ts";
+
+let config;
+try {
+  config = loadGatewayConfig();
+} catch (err) {
+  exitOnConfigError(err);
+}
+const log = createLogger(config.logLevel, { role: "gateway" });
+const gateway = composeGateway(config, log);
+handleSignals(log, () => gateway.close());
+try {
+  await gateway.start();
+  log.info({ port: gateway.port, mode: config.mode, tls: Boolean(config.tls) }, "gateway ready");
+} catch (err) {
+  log.fatal({ err }, "gateway could not start");
+  process.exit(1);
+}

@@ -1,0 +1,37 @@
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { TokenService } from "../auth/tokens.ts";
+import type { GatewayConfig } from "../config/gateway-config.ts";
+import type { Logger } from "../log.ts";
+import { createRedisClient } from "../redis/connect.ts";
+import { redisKeys } from "../redis/keys.ts";
+import { LivenessProbe } from "../registry/liveness.ts";
+import { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
+import { RingView } from "../ring/ring-view.ts";
+import { Gateway } from "./gateway.ts";
+import { SessionTable } from "./session-table.ts";
+import { TargetPicker } from "./target-picker.ts";
+
+/** The gateway's composition root. */
+export function composeGateway(config: GatewayConfig, log: Logger): Gateway {
+  const keys = redisKeys(config.redisPrefix);
+  const store = createRedisClient(config.redisUrl, "store", log);
+  const watch = createRedisClient(config.redisUrl, "watch", log);
+  const watcher = new RedisMembershipWatcher(store, watch, keys, log);
+  const ring = config.mode === "hash" ? new RingView(watcher, config.virtualNodes) : undefined;
+  const sessions = new SessionTable();
+  // Tokens are verified (token expiry ignored: TTL only matters for issuing) before a key is trusted.
+  const tokens = new TokenService(config.tokenSecret, 0);
+  const server = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }) : createHttpServer();
+  return new Gateway({
+    server,
+    picker: new TargetPicker(watcher, ring, tokens, sessions),
+    sessions,
+    watcher,
+    liveness: new LivenessProbe(store, keys, log),
+    redisClients: [store, watch],
+    mode: config.mode,
+    listen: { host: config.host, port: config.port },
+    log,
+  });
+}

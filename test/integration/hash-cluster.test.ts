@@ -1,0 +1,142 @@
+import { expect } from "chai";
+import { RingcastRest } from "../../client/rest.ts";
+import { HashRing } from "../../server/ring/hash-ring.ts";
+import { io } from "socket.io-client";
+import { connectSocket, eventually } from "../support/clients.ts";
+import { closeFleet, connectFleet, type FleetUser } from "../support/fleet.ts";
+import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
+import { buildLargeSchool, seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
+
+const SCHOOL = buildLargeSchool(10); // 300 students in 10 classes of 30
+const STUDENTS = SCHOOL.users.filter((u) => u.role === "student").map((u) => u.id);
+const LEASE_MS = 2000;
+const HASH_ENV = { RINGCAST_MODE: "hash", RINGCAST_LEASE_MS: String(LEASE_MS), RINGCAST_HEARTBEAT_MS: "500" };
+
+describe("hash mode: gateway + member processes, 300 stock clients", function () {
+  this.timeout(90_000);
+  let redisUrl: string;
+  let prefix: string;
+  const members = new Map<string, ClusterProcess>();
+  let gateway: ClusterProcess;
+  let users: FleetUser[] = [];
+  const teacherTokens = new Map<string, string>();
+
+  const ringOf = (ids: string[]) => new HashRing(ids);
+  const classOf = (userId: string) => `c-${Math.floor(Number(userId.slice(1)) / 30)}`;
+  const teacherOf = (userId: string) => `t-${classOf(userId).slice(2)}`;
+
+  async function addMember(id: string): Promise<ClusterProcess> {
+    const member = await spawnMember({ redisUrl, prefix, nodeId: id, env: HASH_ENV });
+    members.set(id, member);
+    return member;
+  }
+
+  /** Sends a class message to every class through `url`; resolves when all 300 users got it. */
+  async function reachEveryone(url: string, body: string): Promise<void> {
+    const counts = new Map(users.map((u) => [u.id, u.inbox.messages.length]));
+    const api = new RingcastRest(url);
+    for (const c of SCHOOL.classes) await api.send(teacherTokens.get(c.teacherId)!, { to: { class: c.id }, body });
+    await Promise.all(users.map((u) => u.inbox.waitFor(counts.get(u.id)! + 1, 10_000)));
+    for (const u of users) expect(u.inbox.messages.at(-1)!.body, u.id).to.equal(body);
+  }
+
+  async function clusterView(url: string) {
+    return new RingcastRest(url).cluster(teacherTokens.get("t-0")!);
+  }
+
+  before(async () => {
+    redisUrl = (await sharedRedis()).url;
+    prefix = uniquePrefix("hash");
+    await seedSchool(redisUrl, prefix, SCHOOL);
+    await Promise.all(["a", "b", "c"].map(addMember));
+    gateway = await spawnGateway({ redisUrl, prefix, mode: "hash" });
+    for (const c of SCHOOL.classes) teacherTokens.set(c.teacherId, await new RingcastRest(gateway.url).login(c.teacherId, "correct-horse-battery").then((s) => s.token));
+    users = await connectFleet(gateway.url, STUDENTS);
+  });
+
+  after(async () => {
+    closeFleet(users);
+    await Promise.all([gateway?.stop(), ...[...members.values()].map((m) => m.stop())]);
+  });
+
+  it("puts each of the 300 users on its ring owner", async () => {
+    const ring = ringOf(["a", "b", "c"]);
+    for (const u of users) expect(u.member, u.id).to.equal(ring.owner(u.id));
+    await eventually(async () => (await clusterView(gateway.url)).totalSockets === 300, 5000);
+    const view = await clusterView(gateway.url);
+    expect(view.mode).to.equal("hash");
+    expect(view.members.map((m) => m.sockets)).to.deep.equal(["a", "b", "c"].map((id) => users.filter((u) => u.member === id).length));
+  });
+
+  it("makes only the recipient's owner do adapter work for a direct message", async () => {
+    const recipient = users.find((u) => u.member === "b")!;
+    const before = await clusterView(members.get("a")!.url);
+    const count = recipient.inbox.messages.length;
+    await new RingcastRest(members.get("a")!.url).send(teacherTokens.get(teacherOf(recipient.id))!, { to: { user: recipient.id }, body: "only b" });
+    await recipient.inbox.waitFor(count + 1);
+    const delivered = Date.now();
+    // Counters travel with heartbeats: wait until every member has reported after the delivery.
+    await eventually(async () => (await clusterView(gateway.url)).members.every((m) => Date.parse(m.lastHeartbeatAt) > delivered + 50), 5000);
+    const after = await clusterView(gateway.url);
+    const delta = (field: "received" | "published") =>
+      after.members.map((m, i) => (m.adapter?.[field] ?? 0) - (before.members[i]!.adapter?.[field] ?? 0));
+    expect(delta("received")).to.deep.equal([0, 1, 0]);
+    expect(delta("published")).to.deep.equal([1, 0, 0]);
+  });
+
+  it("delivers a class message to every student of the class and to nobody else", async () => {
+    const counts = new Map(users.map((u) => [u.id, u.inbox.messages.length]));
+    const api = new RingcastRest(members.get("c")!.url);
+    await api.send(teacherTokens.get("t-3")!, { to: { class: "c-3" }, body: "for c-3" });
+    for (const c of SCHOOL.classes.filter((k) => k.id !== "c-3")) {
+      await api.send(teacherTokens.get(c.teacherId)!, { to: { class: c.id }, body: "fence" });
+    }
+    for (const u of users) {
+      const got = await u.inbox.waitFor(counts.get(u.id)! + 1);
+      expect(got.slice(counts.get(u.id)).map((m) => m.body), u.id).to.deep.equal([classOf(u.id) === "c-3" ? "for c-3" : "fence"]);
+    }
+  });
+
+  it("refuses a stale client that connects straight to a non-owner; the gateway gets it in", async () => {
+    const user = users.find((u) => u.member === "a")!;
+    const stale = io(members.get("c")!.url, { query: { token: user.token }, forceNew: true, reconnection: false });
+    const refusal = await new Promise<Error & { description?: number }>((resolve) => stale.once("connect_error", resolve));
+    stale.close();
+    expect(refusal.message).to.equal("xhr poll error"); // HTTP 403 at the handshake: a stock client retries
+    // A token only in `auth` cannot be routed: refused with a clear, final connect_error.
+    const authOnly = await connectSocket(members.get("c")!.url, { token: user.token }).catch((e: Error & { data?: { code: string } }) => e);
+    expect((authOnly as Error & { data?: { code: string } }).data?.code).to.equal("wrong_member");
+    const viaGateway = io(gateway.url, { query: { token: user.token }, forceNew: true, reconnection: false });
+    const session = await new Promise<{ member: string }>((resolve) => viaGateway.once("ringcast:session", resolve));
+    viaGateway.close();
+    expect(session.member).to.equal("a");
+  });
+
+  it("when a 4th member joins, disconnects about the users whose owner changed, and reaches everyone after", async () => {
+    const before = ringOf(["a", "b", "c"]);
+    const after = ringOf(["a", "b", "c", "d"]);
+    const moved = users.filter((u) => before.owner(u.id) !== after.owner(u.id));
+    for (const u of users) u.drops = 0;
+    await addMember("d");
+    await eventually(() => users.every((u) => u.member === after.owner(u.id)), 30_000, 200);
+    const dropped = users.filter((u) => u.drops > 0);
+    expect(moved.length).to.be.within(50, 110); // about a quarter of 300
+    expect(Math.abs(dropped.length - moved.length)).to.be.at.most(3);
+    expect(dropped.every((u) => after.owner(u.id) === "d")).to.equal(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    await reachEveryone(gateway.url, "after the join");
+  });
+
+  it("after kill -9 of a member, its users come back on the others and receive messages", async () => {
+    const victims = users.filter((u) => u.member === "b");
+    expect(victims.length).to.be.greaterThan(0);
+    const killedAt = Date.now();
+    await members.get("b")!.kill();
+    members.delete("b");
+    const survivors = ringOf(["a", "c", "d"]);
+    await eventually(() => victims.every((u) => u.member === survivors.owner(u.id)), 20_000, 100);
+    const recoveredMs = Date.now() - killedAt;
+    if (process.env.RINGCAST_TEST_TIMINGS) console.log(`      all ${victims.length} users of b back after ${recoveredMs} ms`);
+    await reachEveryone(gateway.url, "after the kill");
+  });
+});

@@ -1,0 +1,49 @@
+import { io, type Socket } from "socket.io-client";
+import type { SessionInfo } from "../../server/realtime/events.ts";
+import { Inbox, tokenFor } from "./clients.ts";
+
+/** One user's stock socket.io-client connection, with what it saw. */
+export interface FleetUser {
+  id: string;
+  token: string;
+  socket: Socket;
+  inbox: Inbox;
+  /** The member serving the current connection (from the `ringcast:session` event). */
+  member: string | undefined;
+  /** Times the connection dropped (transport closed by a member, or the member died). */
+  drops: number;
+}
+
+/**
+ * Many users connected through a router with default socket.io-client options (polling first,
+ * then upgrade; automatic reconnection), the token in `query` so routers can read it.
+ */
+export async function connectFleet(routerUrl: string, userIds: string[], batch = 50): Promise<FleetUser[]> {
+  const users: FleetUser[] = [];
+  for (let i = 0; i < userIds.length; i += batch) {
+    users.push(...(await Promise.all(userIds.slice(i, i + batch).map((id) => connectUser(routerUrl, id)))));
+  }
+  return users;
+}
+
+async function connectUser(routerUrl: string, id: string): Promise<FleetUser> {
+  const token = await tokenFor(routerUrl, id);
+  const socket = io(routerUrl, { query: { token }, forceNew: true });
+  const user: FleetUser = { id, token, socket, inbox: new Inbox(socket), member: undefined, drops: 0 };
+  socket.on("ringcast:session", (session: SessionInfo) => {
+    user.member = session.member;
+  });
+  socket.on("disconnect", () => {
+    user.member = undefined;
+    user.drops++;
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("ringcast:session", () => resolve());
+    socket.once("connect_error", reject);
+  });
+  return user;
+}
+
+export function closeFleet(users: FleetUser[]): void {
+  for (const user of users) user.socket.close();
+}
