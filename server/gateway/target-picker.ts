@@ -21,7 +21,8 @@ const ENGINE_PATH = "/socket.io/";
  * broadcast mode round-robin. Everything else (REST) goes round-robin.
  */
 export class TargetPicker {
-  private next = 0;
+  /** Separate rotations: a shared one would put every handshake that follows a login on one member. */
+  private readonly rotation = { rest: 0, socket: 0 };
 
   constructor(
     private readonly membership: MembershipWatcher,
@@ -32,13 +33,13 @@ export class TargetPicker {
 
   async pick(req: IncomingMessage): Promise<Target | undefined> {
     const url = new URL(req.url ?? "/", "http://gateway");
-    if (!url.pathname.startsWith(ENGINE_PATH)) return this.anyMember(false);
+    if (!url.pathname.startsWith(ENGINE_PATH)) return this.anyMember("rest", false);
     const sid = url.searchParams.get("sid");
     const held = sid ? this.sessions.lookup(sid) : undefined;
     if (held) return { url: held, opensSession: false };
     const opensSession = !sid && url.searchParams.get("transport") === "polling";
     const owner = this.ring ? await this.ownerOf(req) : undefined;
-    return owner ? { url: owner, opensSession } : this.anyMember(opensSession);
+    return owner ? { url: owner, opensSession } : this.anyMember("socket", opensSession);
   }
 
   private async ownerOf(req: IncomingMessage): Promise<string | undefined> {
@@ -50,10 +51,10 @@ export class TargetPicker {
     }
   }
 
-  private anyMember(opensSession: boolean): Target | undefined {
+  private anyMember(kind: keyof TargetPicker["rotation"], opensSession: boolean): Target | undefined {
     const members = this.membership.current()?.members.filter((m) => m.url) ?? [];
     if (members.length === 0) return undefined;
-    const member = members[this.next++ % members.length]!;
+    const member = members[this.rotation[kind]++ % members.length]!;
     return { url: member.url, opensSession };
   }
 }

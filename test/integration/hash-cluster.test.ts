@@ -139,4 +139,15 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     if (process.env.RINGCAST_TEST_TIMINGS) console.log(`      all ${victims.length} users of b back after ${recoveredMs} ms`);
     await reachEveryone(gateway.url, "after the kill");
   });
+
+  it("on SIGTERM a member deregisters, closes its sockets, and its users re-home by themselves", async () => {
+    const leaving = users.filter((u) => u.member === "c");
+    expect(leaving.length).to.be.greaterThan(0);
+    await members.get("c")!.stop();
+    members.delete("c");
+    const remaining = ringOf(["a", "d"]);
+    await eventually(() => users.every((u) => u.member === remaining.owner(u.id)), 20_000, 100);
+    expect(leaving.every((u) => u.socket.connected)).to.equal(true);
+    await reachEveryone(gateway.url, "after the drain");
+  });
 });
