@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { allReady, connectRedis } from "../redis/connect.ts";
+import { allReady, closeRedis, connectRedis } from "../redis/connect.ts";
 import type { AdapterFactory, Bus } from "./bus.ts";
 
 /**
@@ -26,6 +26,6 @@ export class RedisBus<A extends AdapterFactory = AdapterFactory> implements Bus 
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pub, this.sub].map((client) => client.quit().catch(() => client.disconnect())));
+    await Promise.all([this.pub, this.sub].map(closeRedis));
   }
 }

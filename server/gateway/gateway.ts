@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { createProxyServer } from "http-proxy-3";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
-import { connectRedis } from "../redis/connect.ts";
+import { closeRedis, connectRedis } from "../redis/connect.ts";
 import type { LivenessProbe } from "../registry/liveness.ts";
 import type { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
 import type { SessionTable } from "./session-table.ts";
@@ -67,7 +67,7 @@ export class Gateway {
     this.agent.destroy();
     sessions.close();
     watcher.close();
-    await Promise.all(redisClients.map((client) => client.quit().catch(() => client.disconnect())));
+    await Promise.all(redisClients.map(closeRedis));
     this.status = "closed";
   }
 

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { Bus } from "../bus/bus.ts";
 import type { Logger } from "../log.ts";
 import type { RingcastServer } from "../realtime/types.ts";
-import { connectRedis } from "../redis/connect.ts";
+import { closeRedis, connectRedis } from "../redis/connect.ts";
 import type { Registry } from "../registry/registry.ts";
 
 export type MemberStatus = "idle" | "starting" | "running" | "closing" | "closed";
@@ -66,7 +66,7 @@ export class Member {
     // treat it as "transport close" and reconnect (to another member) by themselves.
     await new Promise<void>((resolve) => io.close(() => resolve()));
     httpServer.closeAllConnections();
-    await Promise.all([bus.close(), ...redisClients.map((client) => client.quit().catch(() => client.disconnect()))]);
+    await Promise.all([bus.close(), ...redisClients.map(closeRedis)]);
     this.status = "closed";
   }
 

@@ -66,3 +66,18 @@ export async function connectRedis(client: Redis, timeoutMs = 10_000): Promise<v
 export function allReady(clients: Redis[]): boolean {
   return clients.every((c) => c.status === "ready");
 }
+
+/**
+ * Closes a client without hanging: QUIT (which flushes pending commands) only while connected and
+ * for at most a second; otherwise drop the connection, since queued commands would wait forever.
+ */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status !== "ready") return void client.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 1000);
+  });
+  await Promise.race([client.quit().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  client.disconnect();
+}
