@@ -27,7 +27,7 @@ export function buildClusterMode(
   const pub = createRedisClient(config.redisUrl, "pub", log);
   const sub = createRedisClient(config.redisUrl, "sub", log);
   if (config.mode === "broadcast") {
-    const bus = new RedisBus(pub, sub, (p, s) => createBroadcastAdapter(p, s, { key: keys.adapterKey }) as unknown as AdapterFactory);
+    const bus = new RedisBus(pub, sub, (p, s) => createBroadcastAdapter(p, s, { key: keys.adapterKey, stats }) as unknown as AdapterFactory);
     return { bus, ring: undefined };
   }
   const ring = new RingView(registry, config.virtualNodes);

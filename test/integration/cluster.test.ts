@@ -3,6 +3,7 @@ import { RingcastRest } from "../../client/rest.ts";
 import { buildDemoSchool } from "../../server/school/demo-school.ts";
 import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { type ClusterProcess, spawnMember } from "../support/processes.ts";
+import { counterDelta, settledClusterView } from "../support/cluster-view.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
 const MATH_7A = buildDemoSchool().classes.find((c) => c.id === "math-7a")!;
@@ -81,5 +82,18 @@ describe("broadcast cluster: three member processes sharing one Redis", function
       expect(got.slice(before.get(userId)).map((m) => m.body), userId).to.deep.equal(expected);
     }
     expect(inboxes.get("s002")!.messages.at(-2)!.from.id).to.equal("s001");
+  });
+
+  it("makes the cost of broadcasting visible: every other member receives a direct message, one delivers it", async () => {
+    const url = members[0]!.url;
+    const before = await settledClusterView(url, teacherToken);
+    const recipient = inboxes.get("s002")!; // connected to member B
+    const count = recipient.messages.length;
+    await api.send(teacherToken, { to: { user: "s002" }, body: "counted" }); // posted to member A
+    await recipient.waitFor(count + 1);
+    const after = await settledClusterView(url, teacherToken);
+    expect(counterDelta(before, after, "published")).to.deep.equal([1, 0, 0]);
+    expect(counterDelta(before, after, "received")).to.deep.equal([0, 1, 1]);
+    expect(counterDelta(before, after, "deliveredLocally")).to.deep.equal([0, 1, 0]);
   });
 });

@@ -5,6 +5,7 @@ import { io } from "socket.io-client";
 import { connectSocket, eventually } from "../support/clients.ts";
 import { closeFleet, connectFleet, type FleetUser } from "../support/fleet.ts";
 import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
+import { counterDelta, settledClusterView } from "../support/cluster-view.ts";
 import { buildLargeSchool, seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
 const SCHOOL = buildLargeSchool(10); // 300 students in 10 classes of 30
@@ -70,18 +71,15 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
 
   it("makes only the recipient's owner do adapter work for a direct message", async () => {
     const recipient = users.find((u) => u.member === "b")!;
-    const before = await clusterView(members.get("a")!.url);
+    const token = teacherTokens.get("t-0")!;
+    const before = await settledClusterView(gateway.url, token);
     const count = recipient.inbox.messages.length;
     await new RingcastRest(members.get("a")!.url).send(teacherTokens.get(teacherOf(recipient.id))!, { to: { user: recipient.id }, body: "only b" });
     await recipient.inbox.waitFor(count + 1);
-    const delivered = Date.now();
-    // Counters travel with heartbeats: wait until every member has reported after the delivery.
-    await eventually(async () => (await clusterView(gateway.url)).members.every((m) => Date.parse(m.lastHeartbeatAt) > delivered + 50), 5000);
-    const after = await clusterView(gateway.url);
-    const delta = (field: "received" | "published") =>
-      after.members.map((m, i) => (m.adapter?.[field] ?? 0) - (before.members[i]!.adapter?.[field] ?? 0));
-    expect(delta("received")).to.deep.equal([0, 1, 0]);
-    expect(delta("published")).to.deep.equal([1, 0, 0]);
+    const after = await settledClusterView(gateway.url, token);
+    expect(counterDelta(before, after, "received")).to.deep.equal([0, 1, 0]);
+    expect(counterDelta(before, after, "deliveredLocally")).to.deep.equal([0, 1, 0]);
+    expect(counterDelta(before, after, "published")).to.deep.equal([1, 0, 0]);
   });
 
   it("delivers a class message to every student of the class and to nobody else", async () => {
