@@ -67,6 +67,17 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     const view = await clusterView(gateway.url);
     expect(view.mode).to.equal("hash");
     expect(view.members.map((m) => m.sockets)).to.deep.equal(["a", "b", "c"].map((id) => users.filter((u) => u.member === id).length));
+    for (const share of view.members.map((m) => m.ringShare!)) expect(share).to.be.closeTo(1 / 3, 0.05);
+  });
+
+  it("tells a client which member to connect to directly (GET /api/route)", async () => {
+    const ring = ringOf(["a", "b", "c"]);
+    for (const u of users.slice(0, 30)) {
+      const route = await new RingcastRest(gateway.url).route(u.token);
+      expect(route.member.id, u.id).to.equal(ring.owner(u.id));
+      expect(route.member.url).to.equal(members.get(route.member.id)!.url);
+      expect(route.mode).to.equal("hash");
+    }
   });
 
   it("makes only the recipient's owner do adapter work for a direct message", async () => {
