@@ -53,12 +53,12 @@ export interface MemberConfig {
 
 export type Env = Record<string, string | undefined>;
 
-const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+export const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
-const envSchema = z.object({
+/** Variables members and gateways share; they must agree across a cluster. */
+export const sharedEnvFields = {
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: intIn(0, 65535).default(3000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, "must look like redis://host:port")
@@ -68,14 +68,21 @@ const envSchema = z.object({
     .regex(/^[\w.-]{1,64}$/, "letters, digits, '.', '_' or '-' only")
     .default("ringcast"),
   RINGCAST_MODE: z.enum(["broadcast", "hash"]).default("broadcast"),
+  RINGCAST_TOKEN_SECRET: z
+    .string({ error: "is required (generate one with: openssl rand -hex 32)" })
+    .min(32, "must be at least 32 characters (generate one with: openssl rand -hex 32)"),
+  RINGCAST_VIRTUAL_NODES: intIn(1, 10_000).default(1024),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+};
+
+const envSchema = z.object({
+  ...sharedEnvFields,
+  PORT: intIn(0, 65535).default(3000),
   NODE_ID: z
     .string()
     .regex(/^[\w.:\/-]{1,128}$/, "letters, digits and . : / _ - only")
     .optional(),
   RINGCAST_ADVERTISE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  RINGCAST_TOKEN_SECRET: z
-    .string({ error: "is required (generate one with: openssl rand -hex 32)" })
-    .min(32, "must be at least 32 characters (generate one with: openssl rand -hex 32)"),
   RINGCAST_TOKEN_TTL: intIn(10, 30 * 24 * 3600).default(3600),
   RINGCAST_CORS_ORIGINS: z.string().default(""),
   RINGCAST_HEARTBEAT_MS: intIn(100, 60_000).default(2000),
@@ -85,12 +92,10 @@ const envSchema = z.object({
   RINGCAST_MAX_MESSAGE_CHARS: intIn(1, 100_000).default(2000),
   RINGCAST_SEED_DEMO: bool.default(false),
   RINGCAST_DEMO_PASSWORD: z.string().min(8).default("ringcast-demo"),
-  RINGCAST_VIRTUAL_NODES: intIn(1, 10_000).default(1024),
   RINGCAST_REBALANCE: z.enum(["moved", "all"]).default("moved"),
   RINGCAST_REBALANCE_BATCH: intIn(1, 100_000).default(50),
   RINGCAST_REBALANCE_INTERVAL_MS: intIn(0, 60_000).default(100),
   RINGCAST_DRAIN_DELAY_MS: intIn(0, 60_000).default(300),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export class ConfigError extends Error {
@@ -102,13 +107,7 @@ export class ConfigError extends Error {
 
 /** Reads and validates the environment; throws ConfigError listing every bad variable at once. */
 export function loadConfig(env: Env = process.env): MemberConfig {
-  const parsed = envSchema.safeParse(withoutEmpty(env));
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   const problems: string[] = [];
   if (e.RINGCAST_LEASE_MS <= e.RINGCAST_HEARTBEAT_MS) {
     problems.push("RINGCAST_LEASE_MS: must be longer than RINGCAST_HEARTBEAT_MS");
@@ -151,11 +150,14 @@ export interface LauncherConfig {
 
 export function loadLauncherConfig(env: Env, cores: number): LauncherConfig {
   const schema = z.object({ RINGCAST_WORKERS: intIn(1, 256).default(cores) });
+  return { workers: parseEnv(schema, env).RINGCAST_WORKERS };
+}
+
+/** Validates the environment against `schema`; throws ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
   const parsed = schema.safeParse(withoutEmpty(env));
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  }
-  return { workers: parsed.data.RINGCAST_WORKERS };
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
 }
 
 /** An empty variable (FOO=) means "not set", as in most twelve-factor tools. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError, type Env } from "./config.ts";
+import { ConfigError, type Env, intIn, parseEnv, sharedEnvFields } from "./config.ts";
 
 /** Settings of the gateway process (server/cli/gateway.ts). */
 export interface GatewayConfig {
@@ -18,24 +18,14 @@ export interface GatewayConfig {
 }
 
 const schema = z.object({
-  HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, "must look like redis://host:port").default("redis://127.0.0.1:6379"),
-  RINGCAST_REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/).default("ringcast"),
-  RINGCAST_MODE: z.enum(["broadcast", "hash"]).default("broadcast"),
-  RINGCAST_TOKEN_SECRET: z
-    .string({ error: "is required: the members' secret, so the gateway can verify tokens" })
-    .min(32, "must be at least 32 characters"),
-  RINGCAST_VIRTUAL_NODES: z.coerce.number().int().min(1).max(10_000).default(1024),
+  ...sharedEnvFields,
+  PORT: intIn(0, 65535).default(8080),
   RINGCAST_TLS_CERT: z.string().optional(),
   RINGCAST_TLS_KEY: z.string().optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")));
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  const e = parsed.data;
+  const e = parseEnv(schema, env);
   return {
     host: e.HOST,
     port: e.PORT,

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, loadConfig, loadLauncherConfig } from "../../server/config/config.ts";
+import { loadGatewayConfig } from "../../server/config/gateway-config.ts";
 
 const SECRET = "s".repeat(32);
 
@@ -82,5 +83,23 @@ describe("config", () => {
     expect(loadLauncherConfig({}, 2).workers).to.equal(2);
     expect(loadLauncherConfig({ RINGCAST_WORKERS: "4" }, 2).workers).to.equal(4);
     expect(() => loadLauncherConfig({ RINGCAST_WORKERS: "zero" }, 2)).to.throw(ConfigError, /RINGCAST_WORKERS/);
+  });
+});
+
+describe("gateway config", () => {
+  it("defaults to port 8080 in broadcast mode without TLS", () => {
+    const config = loadGatewayConfig({ RINGCAST_TOKEN_SECRET: SECRET });
+    expect(config).to.deep.include({ port: 8080, mode: "broadcast", virtualNodes: 1024, tls: undefined });
+  });
+
+  it("wants both TLS files or neither, and says which file it cannot read", () => {
+    expect(() => loadGatewayConfig({ RINGCAST_TOKEN_SECRET: SECRET, RINGCAST_TLS_CERT: "/x.pem" })).to.throw(ConfigError, /set both or neither/);
+    expect(() =>
+      loadGatewayConfig({ RINGCAST_TOKEN_SECRET: SECRET, RINGCAST_TLS_CERT: "/nope/cert.pem", RINGCAST_TLS_KEY: "/nope/key.pem" }),
+    ).to.throw(ConfigError, /RINGCAST_TLS_CERT: cannot read \/nope\/cert.pem/);
+  });
+
+  it("requires the members' token secret", () => {
+    expect(() => loadGatewayConfig({})).to.throw(ConfigError, /RINGCAST_TOKEN_SECRET/);
   });
 });
