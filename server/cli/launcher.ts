@@ -6,7 +6,7 @@ import cluster from "node:cluster";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
-import { loadConfig, loadLauncherConfig } from "../config/config.ts";
+import { ConfigError, loadConfig, loadLauncherConfig } from "../config/config.ts";
 import { createLogger } from "../log.ts";
 import { composeMember } from "../member/compose.ts";
 import { setupStickyPrimary } from "../router/sticky-primary.ts";
@@ -21,6 +21,12 @@ async function runPrimary(): Promise<void> {
   try {
     config = loadConfig();
     workers = loadLauncherConfig(process.env, availableParallelism()).workers;
+    // Its primary balances sessions round-robin; hash mode needs each user sent to its owner.
+    if (config.mode === "hash") {
+      throw new ConfigError([
+        "RINGCAST_MODE: the node:cluster launcher serves broadcast mode; in hash mode run members as separate processes (npm run member) behind a gateway (npm run gateway)",
+      ]);
+    }
   } catch (err) {
     exitOnConfigError(err);
   }
