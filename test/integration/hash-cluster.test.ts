@@ -70,6 +70,18 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     for (const share of view.members.map((m) => m.ringShare!)) expect(share).to.be.closeTo(1 / 3, 0.05);
   });
 
+  it("a second gateway routes every user to the same member as the first (they read one ring)", async () => {
+    const second = await spawnGateway({ redisUrl, prefix, mode: "hash" });
+    const sample = STUDENTS.filter((_, i) => i % 15 === 0); // 20 users
+    const fleet = await connectFleet(second.url, sample);
+    try {
+      for (const u of fleet) expect(u.member, u.id).to.equal(users.find((x) => x.id === u.id)!.member);
+    } finally {
+      closeFleet(fleet);
+      await second.stop();
+    }
+  });
+
   it("tells a client which member to connect to directly (GET /api/route)", async () => {
     const ring = ringOf(["a", "b", "c"]);
     for (const u of users.slice(0, 30)) {
