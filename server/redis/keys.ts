@@ -14,6 +14,12 @@ export interface RedisKeys {
   ringChanges: string;
   /** Prefix of the Socket.IO adapter's channels. */
   adapterKey: string;
+  /** Stream whose ids number every message cluster-wide. */
+  messageIds: string;
+  /** Stream: one user's messages (their log, replayed after reconnects). */
+  inbox(userId: string): string;
+  /** The newest id trimmed from a user's stream (by length or age). */
+  inboxTrimmed(userId: string): string;
   /** Marker of a one-time job (see SchoolStore.claimOnce). */
   claim(job: string): string;
 }
@@ -29,6 +35,9 @@ export function redisKeys(prefix: string): RedisKeys {
     ringEpoch: `${prefix}:ring:epoch`,
     ringChanges: `${prefix}:ring:changes`,
     adapterKey: `${prefix}:io`,
+    messageIds: `${prefix}:messages:ids`,
+    inbox: (userId) => `${prefix}:inbox:${userId}`,
+    inboxTrimmed: (userId) => `${prefix}:inbox:${userId}:trimmed`,
     claim: (job) => `${prefix}:claim:${job}`,
   };
 }
