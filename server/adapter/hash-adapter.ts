@@ -84,6 +84,15 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
     Adapter.prototype.broadcast.call(this, packet, opts);
   }
 
+  /** A server-side event for the given members only (serverSideEmit reaches every member). */
+  serverSideEmitTo(memberIds: Iterable<string>, packet: unknown[]): void {
+    for (const member of memberIds) {
+      if (member === this.uid) continue;
+      const message = { type: MessageType.SERVER_SIDE_EMIT, data: { packet }, uid: this.uid, nsp: this.nsp.name };
+      this.publishTo(`${this.channelBase()}m#${member}`, message as ClusterMessage);
+    }
+  }
+
   /** Members that joined or left (from the registry): requests stop waiting for departed ones. */
   syncMembers(memberIds: readonly string[]): void {
     const internals = this as unknown as HeartbeatInternals;
@@ -178,6 +187,10 @@ export function createHashAdapter(pub: Redis, sub: Redis, options: HashAdapterOp
     const adapter = new HashAdapter(nsp, pub, sub, resolved);
     adapters.add(adapter);
     return adapter;
+  };
+  /** A server-side event for the given members, on the main namespace. */
+  factory.serverSideEmitTo = (memberIds: Iterable<string>, packet: unknown[]) => {
+    for (const adapter of adapters) if (adapter.nsp.name === "/") adapter.serverSideEmitTo(memberIds, packet);
   };
   /** Tells every namespace's adapter the registry's member set. */
   factory.syncMembers = (memberIds: readonly string[]) => {

@@ -47,6 +47,10 @@ export interface MemberConfig {
   rebalanceIntervalMs: number;
   /** RINGCAST_DRAIN_DELAY_MS: on shutdown, pause between deregistering and closing sockets. Default 300. */
   drainDelayMs: number;
+  /** RINGCAST_INBOX_MAX_LENGTH: most messages kept per user for replay. Default 1000. */
+  inboxMaxLength: number;
+  /** RINGCAST_INBOX_MAX_AGE_MS: oldest message kept for replay. Default 7 days. */
+  inboxMaxAgeMs: number;
   /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). Default info. */
   logLevel: string;
 }
@@ -96,6 +100,8 @@ const envSchema = z.object({
   RINGCAST_REBALANCE_BATCH: intIn(1, 100_000).default(50),
   RINGCAST_REBALANCE_INTERVAL_MS: intIn(0, 60_000).default(100),
   RINGCAST_DRAIN_DELAY_MS: intIn(0, 60_000).default(300),
+  RINGCAST_INBOX_MAX_LENGTH: intIn(1, 1_000_000).default(1000),
+  RINGCAST_INBOX_MAX_AGE_MS: intIn(1000, 365 * 24 * 3600 * 1000).default(7 * 24 * 3600 * 1000),
 });
 
 export class ConfigError extends Error {
@@ -138,6 +144,8 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     rebalanceBatch: e.RINGCAST_REBALANCE_BATCH,
     rebalanceIntervalMs: e.RINGCAST_REBALANCE_INTERVAL_MS,
     drainDelayMs: e.RINGCAST_DRAIN_DELAY_MS,
+    inboxMaxLength: e.RINGCAST_INBOX_MAX_LENGTH,
+    inboxMaxAgeMs: e.RINGCAST_INBOX_MAX_AGE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

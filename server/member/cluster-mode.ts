@@ -15,6 +15,8 @@ export interface ClusterMode {
   bus: Bus;
   /** The hash ring (hash mode only). */
   ring: RingView | undefined;
+  /** A server-side event for some members only (hash mode only). */
+  emitToMembers: ((memberIds: Iterable<string>, packet: unknown[]) => void) | undefined;
 }
 
 export function buildClusterMode(
@@ -28,7 +30,7 @@ export function buildClusterMode(
   const sub = createRedisClient(config.redisUrl, "sub", log);
   if (config.mode === "broadcast") {
     const bus = new RedisBus(pub, sub, (p, s) => createBroadcastAdapter(p, s, { key: keys.adapterKey, stats }) as unknown as AdapterFactory);
-    return { bus, ring: undefined };
+    return { bus, ring: undefined, emitToMembers: undefined };
   }
   const ring = new RingView(registry, config.virtualNodes);
   const bus = new RedisBus(pub, sub, (p, s) =>
@@ -36,5 +38,5 @@ export function buildClusterMode(
   );
   // Requests waiting on a member the registry dropped complete with what they have.
   ring.onChange(({ current }) => bus.adapter.syncMembers(current.members));
-  return { bus, ring };
+  return { bus, ring, emitToMembers: bus.adapter.serverSideEmitTo };
 }

@@ -4,13 +4,15 @@ import { Server } from "socket.io";
 import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createApp } from "../api/app.ts";
 import { TokenService } from "../auth/tokens.ts";
+import { RedisInbox } from "../inbox/redis-inbox.ts";
 import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
 import { MessageService } from "../messaging/message-service.ts";
 import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
 import { Rebalancer } from "../realtime/rebalancer.ts";
 import { socketAuth } from "../realtime/socket-auth.ts";
-import { SocketIoDelivery } from "../realtime/socket-delivery.ts";
+import { BroadcastNotifier, HashNotifier } from "../realtime/inbox-notifier.ts";
+import { InboxPump } from "../realtime/inbox-pump.ts";
 import { registerSocketHandlers } from "../realtime/socket-handlers.ts";
 import type { RingcastServer } from "../realtime/types.ts";
 import { allReady, createRedisClient } from "../redis/connect.ts";
@@ -46,7 +48,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     { heartbeatMs: config.heartbeatMs, leaseMs: config.leaseMs },
     log,
   );
-  const { bus, ring } = buildClusterMode(config, keys, registry, stats, log);
+  const { bus, ring, emitToMembers } = buildClusterMode(config, keys, registry, stats, log);
+  const inbox = new RedisInbox(store, keys, { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs });
 
   const io: RingcastServer = new Server({
     adapter: bus.adapter,
@@ -55,7 +58,14 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     serveClient: false,
     allowRequest: ring ? ownershipGate(tokens, ring, config.nodeId) : undefined,
   });
-  const messages = new MessageService(school, new SocketIoDelivery(io, config.mode === "hash"));
+  const pump = new InboxPump(io, inbox, stats, log);
+  pump.start();
+  const wakeLocal = (userIds: string[]) => pump.wake(userIds);
+  const notifier =
+    ring && emitToMembers
+      ? new HashNotifier(ring, config.nodeId, emitToMembers, wakeLocal, stats)
+      : new BroadcastNotifier(io, wakeLocal, stats);
+  const messages = new MessageService(school, inbox, notifier);
   const app = createApp({
     tokens,
     school,
@@ -76,11 +86,12 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   // every non-/socket.io/ request on to it.
   const httpServer = createServer(app.callback());
   io.attach(httpServer);
-  io.use(socketAuth(tokens, school, log, ring && ownershipCheck(ring, config.nodeId)));
+  io.use(socketAuth(tokens, school, inbox, log, ring && ownershipCheck(ring, config.nodeId)));
   const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
-  io.on("connection", (socket) =>
-    registerSocketHandlers(socket, { messages, session, maxMessageChars: config.maxMessageChars, log }),
-  );
+  io.on("connection", (socket) => {
+    registerSocketHandlers(socket, { messages, session, maxMessageChars: config.maxMessageChars, log });
+    pump.attach(socket); // replay from the client's lastMessageId, then live messages
+  });
   if (options.stickyWorker) setupStickyWorker(io);
   const rebalancer =
     ring &&

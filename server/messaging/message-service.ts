@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { TokenClaims } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
+import type { InboxStore, MessageDraft } from "../inbox/inbox.ts";
 import type { SchoolStore, User } from "../school/school.ts";
 import type { MessageDelivery } from "./delivery.ts";
 import { type Message, type SendReceipt, type SendRequest, targetOf } from "./message.ts";
@@ -13,6 +13,7 @@ import { type Message, type SendReceipt, type SendRequest, targetOf } from "./me
 export class MessageService {
   constructor(
     private readonly school: SchoolStore,
+    private readonly inbox: InboxStore,
     private readonly delivery: MessageDelivery,
   ) {}
 
@@ -21,13 +22,9 @@ export class MessageService {
     if (!from) throw new RingcastError("forbidden", "your account no longer exists");
     const to = targetOf(request);
     const recipients = to.type === "user" ? await this.authorizeDirect(from, to.id) : await this.authorizeClass(from, to.id);
-    const message: Message = {
-      id: randomUUID(),
-      from: { id: from.id, name: from.name },
-      to,
-      body: request.body,
-      sentAt: new Date().toISOString(),
-    };
+    const draft: MessageDraft = { from: { id: from.id, name: from.name }, to, body: request.body, sentAt: new Date().toISOString() };
+    // Stored in every recipient's log before it is acknowledged: nothing acknowledged is lost.
+    const message: Message = { id: await this.inbox.append(draft, recipients), ...draft };
     this.delivery.deliver(message, recipients);
     return { id: message.id, to, recipients: recipients.length, sentAt: message.sentAt };
   }

@@ -15,6 +15,8 @@ export interface SessionInfo {
 export interface ServerToClientEvents {
   message: (message: Message) => void;
   "ringcast:session": (session: SessionInfo) => void;
+  /** Sent before a replay when messages after the client's lastMessageId were already trimmed. */
+  "ringcast:history-truncated": (info: { lastMessageId: string }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -22,11 +24,18 @@ export interface ClientToServerEvents {
   "message:send": (payload: unknown, ack: (answer: Ack<SendReceipt>) => void) => void;
 }
 
-export type InterServerEvents = Record<string, never>;
+export interface InterServerEvents {
+  /** These users have new messages in their logs: members holding their sockets read them. */
+  "ringcast:inbox": (userIds: string[]) => void;
+}
 
 /** Set by the handshake middleware; available on every member through fetchSockets(). */
 export interface SocketData {
   userId: string;
   name: string;
   role: Role;
+  /** The log position this socket has been sent up to (set at the handshake). */
+  cursor: string;
+  /** True when the client asked to resume from a position older than the log keeps. */
+  resumeTruncated?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { TokenService } from "../auth/tokens.ts";
 import { RingcastError, toPublicError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { type InboxStore, MESSAGE_ID_PATTERN } from "../inbox/inbox.ts";
 import type { SchoolStore } from "../school/school.ts";
 import { classRoom, userRoom } from "./rooms.ts";
 import type { RingcastSocket } from "./types.ts";
@@ -23,7 +24,13 @@ class HandshakeError extends Error {
  * routers can read too). A valid token joins the socket
  * to its personal room and its classes' rooms; anything else is refused with a clear connect_error.
  */
-export function socketAuth(tokens: TokenService, school: SchoolStore, log: Logger, ownership?: OwnershipCheck) {
+export function socketAuth(
+  tokens: TokenService,
+  school: SchoolStore,
+  inbox: InboxStore,
+  log: Logger,
+  ownership?: OwnershipCheck,
+) {
   return async (socket: RingcastSocket, next: (err?: Error) => void): Promise<void> => {
     try {
       const claims = await tokens.verify(handshakeToken(socket));
@@ -31,7 +38,8 @@ export function socketAuth(tokens: TokenService, school: SchoolStore, log: Logge
       if (!user) throw new RingcastError("invalid_token", "the account behind this token no longer exists");
       ownership?.(user.id);
       const classIds = await school.classIdsOf(user.id);
-      socket.data = { userId: user.id, name: user.name, role: user.role };
+      const resume = await resumePoint(socket, user.id, inbox);
+      socket.data = { userId: user.id, name: user.name, role: user.role, ...resume };
       socket.join([userRoom(user.id), ...classIds.map(classRoom)]);
       next();
     } catch (err) {
@@ -46,4 +54,22 @@ function handshakeToken(socket: RingcastSocket): unknown {
   const auth: unknown = socket.handshake.auth;
   const fromAuth = typeof auth === "object" && auth !== null ? (auth as { token?: unknown }).token : undefined;
   return fromAuth ?? socket.handshake.query.token;
+}
+
+/**
+ * Where the socket's messages start: after `lastMessageId` (from `auth` or `query`) when the client
+ * sends one, so it gets what it missed; otherwise after the newest message (a fresh session).
+ */
+async function resumePoint(
+  socket: RingcastSocket,
+  userId: string,
+  inbox: InboxStore,
+): Promise<{ cursor: string; resumeTruncated: boolean }> {
+  const auth = socket.handshake.auth as { lastMessageId?: unknown } | undefined;
+  const requested = auth?.lastMessageId ?? socket.handshake.query.lastMessageId;
+  if (requested === undefined || requested === "") return { cursor: await inbox.tail(userId), resumeTruncated: false };
+  if (typeof requested !== "string" || !MESSAGE_ID_PATTERN.test(requested)) {
+    throw new RingcastError("invalid_request", "lastMessageId must be a message id such as 1795320000000-0");
+  }
+  return { cursor: requested, resumeTruncated: await inbox.truncatedAfter(userId, requested) };
 }

@@ -36,7 +36,7 @@ describe("rebalancer: closing transports after a ring change", function () {
     const http = createServer();
     const io: RingcastServer = new Server(http);
     io.use((socket, next) => {
-      socket.data = { userId: String(socket.handshake.query.userId), name: "", role: "student" };
+      socket.data = { userId: String(socket.handshake.query.userId), name: "", role: "student", cursor: "0-0" };
       next();
     });
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));

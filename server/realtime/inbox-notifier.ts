@@ -1,0 +1,53 @@
+import type { AdapterStats } from "../adapter/adapter-stats.ts";
+import type { MessageDelivery } from "../messaging/delivery.ts";
+import type { Message } from "../messaging/message.ts";
+import type { RingLookup } from "../ring/ring-view.ts";
+import type { RingcastServer } from "./types.ts";
+
+export const INBOX_EVENT = "ringcast:inbox";
+
+/** Wakes the local readers of these users' logs. */
+export type LocalWake = (userIds: string[]) => void;
+
+/** Broadcast mode: every member hears about every message and checks its own sockets. */
+export class BroadcastNotifier implements MessageDelivery {
+  constructor(
+    private readonly io: RingcastServer,
+    private readonly wakeLocal: LocalWake,
+    private readonly stats: AdapterStats,
+  ) {}
+
+  deliver(_message: Message, recipientIds: readonly string[]): void {
+    const ids = [...recipientIds];
+    this.wakeLocal(ids);
+    this.stats.published++;
+    this.io.serverSideEmit(INBOX_EVENT, ids);
+  }
+}
+
+/** Hash mode: one notification per owning member, none through Redis for local recipients. */
+export class HashNotifier implements MessageDelivery {
+  constructor(
+    private readonly ring: RingLookup,
+    private readonly selfId: string,
+    private readonly emitTo: (memberIds: Iterable<string>, packet: unknown[]) => void,
+    private readonly wakeLocal: LocalWake,
+    private readonly stats: AdapterStats,
+  ) {}
+
+  deliver(_message: Message, recipientIds: readonly string[]): void {
+    const byOwner = new Map<string, string[]>();
+    for (const id of recipientIds) {
+      const owner = this.ring.owner(id) ?? this.selfId;
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), id]);
+    }
+    for (const [owner, ids] of byOwner) {
+      if (owner === this.selfId) {
+        this.wakeLocal(ids);
+        continue;
+      }
+      this.stats.published++;
+      this.emitTo([owner], [INBOX_EVENT, ids]);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import type { AdapterStats } from "../adapter/adapter-stats.ts";
+import type { InboxStore } from "../inbox/inbox.ts";
+import type { Logger } from "../log.ts";
+import { INBOX_EVENT } from "./inbox-notifier.ts";
+import { userRoom } from "./rooms.ts";
+import type { RingcastServer, RingcastSocket } from "./types.ts";
+
+const PAGE_SIZE = 100;
+const RETRY_MS = 1000;
+
+interface PumpState {
+  running: boolean;
+  again: boolean;
+  retry: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Sends each socket its user's log from the socket's cursor: a replay after a reconnect, then
+ * every new message when a notification wakes it. One read at a time per socket, so messages
+ * reach the client in log order, without gaps or duplicates.
+ */
+export class InboxPump {
+  private readonly states = new WeakMap<RingcastSocket, PumpState>();
+
+  constructor(
+    private readonly io: RingcastServer,
+    private readonly inbox: InboxStore,
+    private readonly stats: AdapterStats,
+    private readonly log: Logger,
+  ) {}
+
+  /** Listens for notifications from other members. */
+  start(): void {
+    this.io.on(INBOX_EVENT, (userIds: unknown) => {
+      if (Array.isArray(userIds)) this.wake(userIds.filter((id): id is string => typeof id === "string"), true);
+    });
+  }
+
+  /** Starts sending to a new socket (its cursor was set at the handshake). */
+  attach(socket: RingcastSocket): void {
+    const state: PumpState = { running: false, again: false, retry: undefined };
+    this.states.set(socket, state);
+    socket.once("disconnect", () => clearTimeout(state.retry));
+    if (socket.data.resumeTruncated) socket.emit("ringcast:history-truncated", { lastMessageId: socket.data.cursor });
+    void this.pump(socket);
+  }
+
+  /** New messages for these users: read them for every local socket of theirs. */
+  wake(userIds: readonly string[], fromAnotherMember = false): void {
+    let reached = false;
+    for (const userId of userIds) {
+      for (const sid of this.io.of("/").adapter.rooms.get(userRoom(userId)) ?? []) {
+        const socket = this.io.of("/").sockets.get(sid);
+        if (!socket) continue;
+        reached = true;
+        void this.pump(socket);
+      }
+    }
+    if (!fromAnotherMember) return;
+    this.stats.received++;
+    if (reached) this.stats.deliveredLocally++;
+  }
+
+  private async pump(socket: RingcastSocket): Promise<void> {
+    const state = this.states.get(socket);
+    if (!state) return;
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = true;
+    try {
+      do {
+        state.again = false;
+        await this.drain(socket);
+      } while (state.again && socket.connected);
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message, userId: socket.data.userId }, "inbox read failed; retrying");
+      clearTimeout(state.retry);
+      state.retry = setTimeout(() => void this.pump(socket), RETRY_MS);
+    } finally {
+      state.running = false;
+    }
+  }
+
+  /** Sends everything after the cursor, page by page. */
+  private async drain(socket: RingcastSocket): Promise<void> {
+    for (;;) {
+      const page = await this.inbox.readAfter(socket.data.userId, socket.data.cursor, PAGE_SIZE);
+      for (const message of page.messages) {
+        if (!socket.connected) return;
+        socket.emit("message", message);
+        socket.data.cursor = message.id;
+      }
+      if (page.messages.length < PAGE_SIZE) return;
+    }
+  }
+}
