@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { RingcastRest } from "../../client/rest.ts";
+import { compareIds } from "../../server/inbox/inbox.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
 import { io } from "socket.io-client";
 import { connectSocket, eventually } from "../support/clients.ts";
@@ -139,6 +140,8 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     const moved = users.filter((u) => before.owner(u.id) !== after.owner(u.id));
     for (const u of users) u.drops = 0;
     await addMember("d");
+    // Sent while users are moving: each must still get it exactly once.
+    await reachEveryone(members.get("a")!.url, "during the join");
     await eventually(() => users.every((u) => u.member === after.owner(u.id)), 30_000, 200);
     const dropped = users.filter((u) => u.drops > 0);
     expect(moved.length).to.be.within(50, 110); // about a quarter of 300
@@ -154,6 +157,8 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     const killedAt = Date.now();
     await members.get("b")!.kill();
     members.delete("b");
+    // Sent while b's users are cut off: stored, then replayed to them on their new members.
+    await reachEveryone(members.get("a")!.url, "during the failover");
     const survivors = ringOf(["a", "c", "d"]);
     await eventually(() => victims.every((u) => u.member === survivors.owner(u.id)), 20_000, 100);
     const recoveredMs = Date.now() - killedAt;
@@ -170,5 +175,13 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     await eventually(() => users.every((u) => u.member === remaining.owner(u.id)), 20_000, 100);
     expect(leaving.every((u) => u.socket.connected)).to.equal(true);
     await reachEveryone(gateway.url, "after the drain");
+  });
+
+  it("never showed any user a message twice or out of order", () => {
+    for (const u of users) {
+      const ids = u.inbox.messages.map((m) => m.id);
+      expect(new Set(ids).size, u.id).to.equal(ids.length);
+      expect(ids.every((id, i) => i === 0 || compareIds(ids[i - 1]!, id) < 0), u.id).to.equal(true);
+    }
   });
 });

@@ -16,7 +16,8 @@ export interface FleetUser {
 
 /**
  * Many users connected through a router with default socket.io-client options (polling first,
- * then upgrade; automatic reconnection), the token in `query` so routers can read it.
+ * then upgrade; automatic reconnection), the token in `query` so routers can read it, and the
+ * last message id seen in `auth` so a reconnect resumes where it left off.
  */
 export async function connectFleet(routerUrl: string, userIds: string[], batch = 50): Promise<FleetUser[]> {
   const users: FleetUser[] = [];
@@ -28,7 +29,9 @@ export async function connectFleet(routerUrl: string, userIds: string[], batch =
 
 async function connectUser(routerUrl: string, id: string): Promise<FleetUser> {
   const token = await tokenFor(routerUrl, id);
-  const socket = io(routerUrl, { query: { token }, forceNew: true });
+  // As a stock app that keeps the last message id it saw: sent again on every reconnect.
+  const auth = (cb: (data: object) => void) => cb({ lastMessageId: user.inbox.messages.at(-1)?.id });
+  const socket = io(routerUrl, { query: { token }, forceNew: true, auth });
   const user: FleetUser = { id, token, socket, inbox: new Inbox(socket), member: undefined, drops: 0 };
   socket.on("ringcast:session", (session: SessionInfo) => {
     user.member = session.member;
