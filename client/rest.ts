@@ -20,10 +20,21 @@ export interface Session {
 export type SendRequest = { to: { user: string } | { class: string }; body: string };
 
 export interface SendReceipt {
+  /** The message id; clients resume from the last id they saw (`auth: { lastMessageId }`). */
   id: string;
   to: { type: "user" | "class"; id: string };
   recipients: number;
   sentAt: string;
+  /** Per recipient: "live" (a socket was connected; delivery under way) or "stored" (replayed on return). */
+  receipts: { userId: string; status: "live" | "stored" }[];
+}
+
+export interface MessageStatus {
+  id: string;
+  senderId: string;
+  to: { type: "user" | "class"; id: string };
+  sentAt: string;
+  recipients: { userId: string; status: "delivered" | "stored" }[];
 }
 
 export interface ClassSummary {
@@ -92,6 +103,11 @@ export class RingcastRest {
 
   send(token: string, message: SendRequest): Promise<SendReceipt> {
     return this.request("POST", "/api/messages", token, message);
+  }
+
+  /** Which recipients a message you sent has reached. */
+  status(token: string, messageId: string): Promise<MessageStatus> {
+    return this.request("GET", `/api/messages/${encodeURIComponent(messageId)}`, token);
   }
 
   cluster(token: string): Promise<ClusterView> {

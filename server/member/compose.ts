@@ -4,6 +4,8 @@ import { Server } from "socket.io";
 import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createApp } from "../api/app.ts";
 import { TokenService } from "../auth/tokens.ts";
+import { DeliveryLedger } from "../inbox/delivery-ledger.ts";
+import { Presence } from "../inbox/presence.ts";
 import { RedisInbox } from "../inbox/redis-inbox.ts";
 import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
@@ -50,6 +52,9 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   );
   const { bus, ring, emitToMembers } = buildClusterMode(config, keys, registry, stats, log);
   const inbox = new RedisInbox(store, keys, { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs });
+  const ledger = new DeliveryLedger(store, keys, config.inboxMaxAgeMs);
+  const presence = new Presence(store, keys, config.nodeId);
+  const liveMembers = () => registry.current()?.members.map((m) => m.id) ?? [config.nodeId];
 
   const io: RingcastServer = new Server({
     adapter: bus.adapter,
@@ -58,14 +63,20 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     serveClient: false,
     allowRequest: ring ? ownershipGate(tokens, ring, config.nodeId) : undefined,
   });
-  const pump = new InboxPump(io, inbox, stats, log);
+  const pump = new InboxPump(io, inbox, ledger, stats, log);
   pump.start();
   const wakeLocal = (userIds: string[]) => pump.wake(userIds);
   const notifier =
     ring && emitToMembers
       ? new HashNotifier(ring, config.nodeId, emitToMembers, wakeLocal, stats)
       : new BroadcastNotifier(io, wakeLocal, stats);
-  const messages = new MessageService(school, inbox, notifier);
+  const messages = new MessageService({
+    school,
+    inbox,
+    ledger,
+    online: (userIds) => presence.onlineAmong(userIds, liveMembers()),
+    delivery: notifier,
+  });
   const app = createApp({
     tokens,
     school,
@@ -90,6 +101,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
   io.on("connection", (socket) => {
     registerSocketHandlers(socket, { messages, session, maxMessageChars: config.maxMessageChars, log });
+    presence.connected(socket.data.userId);
+    socket.once("disconnect", () => presence.disconnected(socket.data.userId));
     pump.attach(socket); // replay from the client's lastMessageId, then live messages
   });
   if (options.stickyWorker) setupStickyWorker(io);
@@ -113,7 +126,10 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     drainDelayMs: ring ? config.drainDelayMs : 0,
     log,
     listen: options.stickyWorker ? undefined : { host: config.host, port: config.port },
-    beforeRegister: config.seedDemo ? () => seedDemoSchoolOnce(school, config.demoPassword, log) : undefined,
+    beforeRegister: async () => {
+      await presence.reset();
+      if (config.seedDemo) await seedDemoSchoolOnce(school, config.demoPassword, log);
+    },
   });
 }
 

@@ -1,5 +1,6 @@
 import type { TokenClaims } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
+import type { DeliveryLedger, MessageStatus } from "../inbox/delivery-ledger.ts";
 import type { InboxStore, MessageDraft } from "../inbox/inbox.ts";
 import type { SchoolStore, User } from "../school/school.ts";
 import type { MessageDelivery } from "./delivery.ts";
@@ -10,12 +11,21 @@ import { type Message, type SendReceipt, type SendRequest, targetOf } from "./me
  * Rules: a user may message a user who shares a class with them; only a class's own teacher may
  * message the class. Anything refused is delivered to nobody.
  */
+export interface MessageServiceDeps {
+  school: SchoolStore;
+  inbox: InboxStore;
+  ledger: DeliveryLedger;
+  /** The users among these with a socket on a live member. */
+  online: (userIds: readonly string[]) => Promise<Set<string>>;
+  delivery: MessageDelivery;
+}
+
 export class MessageService {
-  constructor(
-    private readonly school: SchoolStore,
-    private readonly inbox: InboxStore,
-    private readonly delivery: MessageDelivery,
-  ) {}
+  private readonly school: SchoolStore;
+
+  constructor(private readonly deps: MessageServiceDeps) {
+    this.school = deps.school;
+  }
 
   async send(sender: TokenClaims, request: SendRequest): Promise<SendReceipt> {
     const from = await this.school.getUser(sender.userId);
@@ -24,9 +34,12 @@ export class MessageService {
     const recipients = to.type === "user" ? await this.authorizeDirect(from, to.id) : await this.authorizeClass(from, to.id);
     const draft: MessageDraft = { from: { id: from.id, name: from.name }, to, body: request.body, sentAt: new Date().toISOString() };
     // Stored in every recipient's log before it is acknowledged: nothing acknowledged is lost.
-    const message: Message = { id: await this.inbox.append(draft, recipients), ...draft };
-    this.delivery.deliver(message, recipients);
-    return { id: message.id, to, recipients: recipients.length, sentAt: message.sentAt };
+    const message: Message = { id: await this.deps.inbox.append(draft, recipients), ...draft };
+    await this.deps.ledger.recordSent(message.id, from.id, to, message.sentAt, recipients);
+    const online = await this.deps.online(recipients).catch(() => new Set<string>());
+    this.deps.delivery.deliver(message, recipients);
+    const receipts = recipients.map((userId) => ({ userId, status: online.has(userId) ? ("live" as const) : ("stored" as const) }));
+    return { id: message.id, to, recipients: recipients.length, sentAt: message.sentAt, receipts };
   }
 
   private async authorizeDirect(from: User, recipientId: string): Promise<string[]> {
@@ -47,5 +60,13 @@ export class MessageService {
       throw new RingcastError("forbidden", `you do not teach class '${classId}'`);
     }
     return schoolClass.studentIds;
+  }
+
+  /** A message's delivery status, for its sender only. */
+  async status(requesterId: string, messageId: string): Promise<MessageStatus> {
+    const status = await this.deps.ledger.status(messageId);
+    if (!status) throw new RingcastError("not_found", `no message '${messageId}' (or it is older than the logs keep)`);
+    if (status.senderId !== requesterId) throw new RingcastError("forbidden", "only the sender can see a message's delivery");
+    return status;
   }
 }

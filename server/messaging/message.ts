@@ -20,6 +20,8 @@ export interface SendReceipt {
   /** How many users the message was addressed to (1 for a direct message, the class size otherwise). */
   recipients: number;
   sentAt: string;
+  /** Per recipient: "live" when they had a socket connected (delivery under way), else "stored" for replay. */
+  receipts: { userId: string; status: "live" | "stored" }[];
 }
 
 const id = z.string().regex(ID_PATTERN, "must be an id (letters, digits, '.', '_', '-'; at most 64)");

@@ -1,4 +1,5 @@
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
+import type { DeliveryLedger } from "../inbox/delivery-ledger.ts";
 import type { InboxStore } from "../inbox/inbox.ts";
 import type { Logger } from "../log.ts";
 import { INBOX_EVENT } from "./inbox-notifier.ts";
@@ -25,6 +26,7 @@ export class InboxPump {
   constructor(
     private readonly io: RingcastServer,
     private readonly inbox: InboxStore,
+    private readonly ledger: Pick<DeliveryLedger, "markDelivered">,
     private readonly stats: AdapterStats,
     private readonly log: Logger,
   ) {}
@@ -87,11 +89,15 @@ export class InboxPump {
   private async drain(socket: RingcastSocket): Promise<void> {
     for (;;) {
       const page = await this.inbox.readAfter(socket.data.userId, socket.data.cursor, PAGE_SIZE);
+      const sent: string[] = [];
       for (const message of page.messages) {
-        if (!socket.connected) return;
+        if (!socket.connected) break;
         socket.emit("message", message);
         socket.data.cursor = message.id;
+        sent.push(message.id);
       }
+      this.ledger.markDelivered(socket.data.userId, sent).catch(() => undefined);
+      if (!socket.connected) return;
       if (page.messages.length < PAGE_SIZE) return;
     }
   }

@@ -20,6 +20,12 @@ export interface RedisKeys {
   inbox(userId: string): string;
   /** The newest id trimmed from a user's stream (by length or age). */
   inboxTrimmed(userId: string): string;
+  /** Hash: a message's sender, target, time and recipients (for its delivery status). */
+  messageInfo(id: string): string;
+  /** Set: the recipients a message has reached. */
+  messageDelivered(id: string): string;
+  /** Hash: user id -> sockets on one member. */
+  presence(memberId: string): string;
   /** Marker of a one-time job (see SchoolStore.claimOnce). */
   claim(job: string): string;
 }
@@ -38,6 +44,9 @@ export function redisKeys(prefix: string): RedisKeys {
     messageIds: `${prefix}:messages:ids`,
     inbox: (userId) => `${prefix}:inbox:${userId}`,
     inboxTrimmed: (userId) => `${prefix}:inbox:${userId}:trimmed`,
+    messageInfo: (id) => `${prefix}:message:${id}`,
+    messageDelivered: (id) => `${prefix}:message:${id}:delivered`,
+    presence: (memberId) => `${prefix}:presence:${memberId}`,
     claim: (job) => `${prefix}:claim:${job}`,
   };
 }

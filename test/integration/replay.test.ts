@@ -97,4 +97,45 @@ describe("durable delivery: replay from the last message id", function () {
     expect((error as Error & { data?: { code: string } }).data?.code).to.equal("invalid_request");
     expect((error as Error).message).to.match(/lastMessageId/);
   });
+
+  describe("receipts and delivery status", () => {
+    const status = (id: string, token = teacher) =>
+      fetch(`${server.url}/api/messages/${id}`, { headers: { authorization: `Bearer ${token}` } });
+
+    it("tells the sender who was online (live) and who gets it on return (stored), then who got it", async () => {
+      const online = new Inbox(await connectSocket(server.url, { token: student }));
+      const receipt = await api.send(teacher, { to: { class: "math-7a" }, body: "class note" });
+      expect(receipt.receipts).to.have.length(30);
+      expect(receipt.receipts.find((r) => r.userId === "s001")!.status).to.equal("live");
+      expect(receipt.receipts.find((r) => r.userId === "s002")!.status).to.equal("stored");
+      await online.waitFor(1);
+      await eventually(async () => {
+        const body = (await (await status(receipt.id)).json()) as { recipients: { userId: string; status: string }[] };
+        return body.recipients.find((r) => r.userId === "s001")?.status === "delivered";
+      }, 3000, 50);
+      const body = (await (await status(receipt.id)).json()) as { recipients: { userId: string; status: string }[]; to: unknown };
+      expect(body.to).to.deep.equal({ type: "class", id: "math-7a" });
+      expect(body.recipients.filter((r) => r.status === "delivered").map((r) => r.userId)).to.deep.equal(["s001"]);
+      online.socket.close();
+
+      // s002 comes back later, resuming from before the message: then it counts as delivered.
+      const s002 = await tokenFor(server.url, "s002");
+      const back = new Inbox(await connectSocket(server.url, { token: s002, lastMessageId: "0-0" }));
+      await eventually(() => back.messages.some((m) => m.id === receipt.id), 3000, 20);
+      await eventually(async () => {
+        const after = (await (await status(receipt.id)).json()) as { recipients: { userId: string; status: string }[] };
+        return after.recipients.find((r) => r.userId === "s002")?.status === "delivered";
+      }, 3000, 50);
+      back.socket.close();
+    });
+
+    it("shows a message's status to its sender only, and answers unknown or malformed ids clearly", async () => {
+      const receipt = await send("private");
+      expect((await status(receipt.id, student)).status).to.equal(403);
+      expect((await status("1-1")).status).to.equal(404);
+      const malformed = await status("abc");
+      expect(malformed.status).to.equal(400);
+      expect(((await malformed.json()) as { error: { code: string } }).error.code).to.equal("invalid_request");
+    });
+  });
 });

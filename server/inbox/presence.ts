@@ -1,0 +1,46 @@
+import type { Redis } from "ioredis";
+import type { RedisKeys } from "../redis/keys.ts";
+
+/**
+ * Which users have a socket on which member: a hash per member (user -> socket count), so the
+ * entries of a member that died are simply ignored once it has left the registry.
+ */
+export class Presence {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly memberId: string,
+  ) {}
+
+  /** Forgets what an earlier run of this member left behind. */
+  async reset(): Promise<void> {
+    await this.redis.del(this.keys.presence(this.memberId));
+  }
+
+  connected(userId: string): void {
+    this.change(userId, 1);
+  }
+
+  disconnected(userId: string): void {
+    this.change(userId, -1);
+  }
+
+  /** The users among `userIds` with at least one socket on one of `liveMemberIds`. */
+  async onlineAmong(userIds: readonly string[], liveMemberIds: readonly string[]): Promise<Set<string>> {
+    const online = new Set<string>();
+    if (userIds.length === 0 || liveMemberIds.length === 0) return online;
+    const pipeline = this.redis.pipeline();
+    for (const member of liveMemberIds) pipeline.hmget(this.keys.presence(member), ...userIds);
+    for (const [, counts] of (await pipeline.exec()) ?? []) {
+      (counts as (string | null)[]).forEach((count, i) => {
+        if (Number(count) > 0) online.add(userIds[i]!);
+      });
+    }
+    return online;
+  }
+
+  private change(userId: string, by: number): void {
+    if (this.redis.status !== "ready") return; // presence is advisory; an outage only understates it
+    this.redis.hincrby(this.keys.presence(this.memberId), userId, by).catch(() => undefined);
+  }
+}
