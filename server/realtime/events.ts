@@ -5,11 +5,13 @@ import type { Message, SendReceipt } from "../messaging/message.ts";
 /** The answer to every acknowledged socket event. */
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string; details?: unknown } };
 
-/** Sent once on connect: which member serves this socket, and at which ring epoch. */
+/** Sent once on connect: which member serves this socket, at which ring epoch, from where in its log. */
 export interface SessionInfo {
   member: string;
   mode: "broadcast" | "hash";
   epoch: number;
+  /** Where this session starts in the user's log: keep it as the last id until a message arrives. */
+  lastMessageId: string;
 }
 
 export interface ServerToClientEvents {

@@ -8,7 +8,7 @@ import type { RingcastSocket } from "./types.ts";
 
 export interface SocketHandlerDeps {
   messages: MessageService;
-  session: () => SessionInfo;
+  session: () => Omit<SessionInfo, "lastMessageId">;
   maxMessageChars: number;
   log: Logger;
 }
@@ -16,7 +16,7 @@ export interface SocketHandlerDeps {
 /** Wires the events of one connected socket. Handlers never throw: every outcome is an ack. */
 export function registerSocketHandlers(socket: RingcastSocket, deps: SocketHandlerDeps): void {
   const schema = sendRequestSchema(deps.maxMessageChars);
-  socket.emit("ringcast:session", deps.session());
+  socket.emit("ringcast:session", { ...deps.session(), lastMessageId: socket.data.cursor });
 
   socket.on("message:send", async (payload, ack) => {
     if (typeof ack !== "function") {

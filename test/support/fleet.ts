@@ -12,6 +12,8 @@ export interface FleetUser {
   member: string | undefined;
   /** Times the connection dropped (transport closed by a member, or the member died). */
   drops: number;
+  /** Where the first session started in the user's log (the resume point before any message). */
+  startedAt: string | undefined;
 }
 
 /**
@@ -30,11 +32,12 @@ export async function connectFleet(routerUrl: string, userIds: string[], batch =
 async function connectUser(routerUrl: string, id: string): Promise<FleetUser> {
   const token = await tokenFor(routerUrl, id);
   // As a stock app that keeps the last message id it saw: sent again on every reconnect.
-  const auth = (cb: (data: object) => void) => cb({ lastMessageId: user.inbox.messages.at(-1)?.id });
+  const auth = (cb: (data: object) => void) => cb({ lastMessageId: user.inbox.messages.at(-1)?.id ?? user.startedAt });
   const socket = io(routerUrl, { query: { token }, forceNew: true, auth });
-  const user: FleetUser = { id, token, socket, inbox: new Inbox(socket), member: undefined, drops: 0 };
+  const user: FleetUser = { id, token, socket, inbox: new Inbox(socket), member: undefined, drops: 0, startedAt: undefined };
   socket.on("ringcast:session", (session: SessionInfo) => {
     user.member = session.member;
+    user.startedAt ??= session.lastMessageId;
   });
   socket.on("disconnect", () => {
     user.member = undefined;
