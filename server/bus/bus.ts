@@ -14,5 +14,10 @@ export interface Bus {
   start(): Promise<void>;
   /** True while messages flow between members. */
   isUp(): boolean;
+  /**
+   * Calls `listener` each time the bus comes back after an outage: whatever was published while
+   * it was away is lost, so listeners catch up from durable state.
+   */
+  onRestored(listener: () => void): void;
   close(): Promise<void>;
 }

@@ -25,6 +25,18 @@ export class RedisBus<A extends AdapterFactory = AdapterFactory> implements Bus 
     return allReady([this.pub, this.sub]);
   }
 
+  onRestored(listener: () => void): void {
+    let connectedBefore = false;
+    this.sub.on("ready", () => {
+      if (connectedBefore) {
+        // ioredis re-subscribes right after emitting "ready"; a PING queued behind those commands
+        // answers once the subscriptions are active again, so nothing falls between the two.
+        setImmediate(() => void this.sub.ping().then(listener, listener));
+      }
+      connectedBefore = true;
+    });
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.pub, this.sub].map(closeRedis));
   }

@@ -35,11 +35,18 @@ async function runPrimary(): Promise<void> {
   setupStickyPrimary(httpServer);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;
-  const pool = new WorkerPool({ size: workers, env: { PORT: String(port) }, readyMessage: WORKER_READY, log });
-  handleSignals(log, async () => {
-    httpServer.close();
-    await pool.stop();
-  });
+  const stopTimeoutMs = config.drainGraceMs;
+  const pool = new WorkerPool({ size: workers, env: { PORT: String(port) }, readyMessage: WORKER_READY, stopTimeoutMs, log });
+  // The workers drain within the grace period; the primary waits a little longer for them.
+  const primaryGraceMs = stopTimeoutMs + 1000;
+  handleSignals(
+    log,
+    async () => {
+      httpServer.close();
+      await pool.stop();
+    },
+    primaryGraceMs,
+  );
   await pool.start();
   log.info({ port, workers }, "launcher ready");
 }
@@ -55,7 +62,7 @@ async function runWorker(): Promise<void> {
   const advertiseUrl = config.advertiseUrl ?? `http://${config.host}:${config.port}`;
   const log = createLogger(config.logLevel, { node: nodeId });
   const member = composeMember({ ...config, nodeId, advertiseUrl }, log, { stickyWorker: true });
-  handleSignals(log, () => member.close());
+  handleSignals(log, () => member.close(), config.drainGraceMs);
   await member.start();
   process.send?.({ type: WORKER_READY });
 }

@@ -12,7 +12,7 @@ try {
 }
 const log = createLogger(config.logLevel, { node: config.nodeId });
 const member = composeMember(config, log);
-handleSignals(log, () => member.close());
+handleSignals(log, () => member.close(), config.drainGraceMs);
 try {
   await member.start();
   log.info({ port: member.port, mode: config.mode }, "member ready");

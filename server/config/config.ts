@@ -45,8 +45,14 @@ export interface MemberConfig {
   rebalanceBatch: number;
   /** RINGCAST_REBALANCE_INTERVAL_MS: mean pause between steps (jittered ±50%). Default 100. */
   rebalanceIntervalMs: number;
-  /** RINGCAST_DRAIN_DELAY_MS: on shutdown, pause between deregistering and closing sockets. Default 300. */
+  /** RINGCAST_DRAIN_DELAY_MS: on shutdown, pause between deregistering and closing sockets (hash mode). Default 300. */
   drainDelayMs: number;
+  /** RINGCAST_DRAIN_GRACE_MS: on SIGTERM, the member exits within this (ms). Default 10000. */
+  drainGraceMs: number;
+  /** RINGCAST_DRAIN_BATCH: sockets closed per batch while draining (raised to fit the grace period). Default 100. */
+  drainBatch: number;
+  /** RINGCAST_DRAIN_INTERVAL_MS: pause between drain batches. Default 50. */
+  drainIntervalMs: number;
   /** RINGCAST_INBOX_MAX_LENGTH: most messages kept per user for replay. Default 1000. */
   inboxMaxLength: number;
   /** RINGCAST_INBOX_MAX_AGE_MS: oldest message kept for replay. Default 7 days. */
@@ -100,6 +106,9 @@ const envSchema = z.object({
   RINGCAST_REBALANCE_BATCH: intIn(1, 100_000).default(50),
   RINGCAST_REBALANCE_INTERVAL_MS: intIn(0, 60_000).default(100),
   RINGCAST_DRAIN_DELAY_MS: intIn(0, 60_000).default(300),
+  RINGCAST_DRAIN_GRACE_MS: intIn(2000, 600_000).default(10_000),
+  RINGCAST_DRAIN_BATCH: intIn(1, 100_000).default(100),
+  RINGCAST_DRAIN_INTERVAL_MS: intIn(0, 10_000).default(50),
   RINGCAST_INBOX_MAX_LENGTH: intIn(1, 1_000_000).default(1000),
   RINGCAST_INBOX_MAX_AGE_MS: intIn(1000, 365 * 24 * 3600 * 1000).default(7 * 24 * 3600 * 1000),
 });
@@ -117,6 +126,9 @@ export function loadConfig(env: Env = process.env): MemberConfig {
   const problems: string[] = [];
   if (e.RINGCAST_LEASE_MS <= e.RINGCAST_HEARTBEAT_MS) {
     problems.push("RINGCAST_LEASE_MS: must be longer than RINGCAST_HEARTBEAT_MS");
+  }
+  if (e.RINGCAST_DRAIN_DELAY_MS >= e.RINGCAST_DRAIN_GRACE_MS) {
+    problems.push("RINGCAST_DRAIN_DELAY_MS: must be shorter than RINGCAST_DRAIN_GRACE_MS");
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -144,6 +156,9 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     rebalanceBatch: e.RINGCAST_REBALANCE_BATCH,
     rebalanceIntervalMs: e.RINGCAST_REBALANCE_INTERVAL_MS,
     drainDelayMs: e.RINGCAST_DRAIN_DELAY_MS,
+    drainGraceMs: e.RINGCAST_DRAIN_GRACE_MS,
+    drainBatch: e.RINGCAST_DRAIN_BATCH,
+    drainIntervalMs: e.RINGCAST_DRAIN_INTERVAL_MS,
     inboxMaxLength: e.RINGCAST_INBOX_MAX_LENGTH,
     inboxMaxAgeMs: e.RINGCAST_INBOX_MAX_AGE_MS,
     logLevel: e.LOG_LEVEL,

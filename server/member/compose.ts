@@ -25,6 +25,8 @@ import { setupStickyWorker } from "../router/sticky-worker.ts";
 import { seedDemoSchoolOnce } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { buildClusterMode } from "./cluster-mode.ts";
+import { refuseWhileDraining } from "./drain.ts";
+import { InFlight } from "./in-flight.ts";
 import { Member } from "./member.ts";
 
 export interface ComposeOptions {
@@ -54,6 +56,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const inbox = new RedisInbox(store, keys, { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs });
   const ledger = new DeliveryLedger(store, keys, config.inboxMaxAgeMs);
   const presence = new Presence(store, keys, config.nodeId);
+  const inFlight = new InFlight();
+  let member: Member; // built last; the drain gate asks it whether it still accepts sessions
   const liveMembers = () => registry.current()?.members.map((m) => m.id) ?? [config.nodeId];
 
   const io: RingcastServer = new Server({
@@ -61,10 +65,11 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     maxHttpBufferSize: config.maxSocketPayloadBytes,
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
     serveClient: false,
-    allowRequest: ring ? ownershipGate(tokens, ring, config.nodeId) : undefined,
+    allowRequest: refuseWhileDraining(() => member.accepting, ring && ownershipGate(tokens, ring, config.nodeId)),
   });
   const pump = new InboxPump(io, inbox, ledger, stats, log);
   pump.start();
+  bus.onRestored(() => pump.wakeAll());
   const wakeLocal = (userIds: string[]) => pump.wake(userIds);
   const notifier =
     ring && emitToMembers
@@ -76,6 +81,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     ledger,
     online: (userIds) => presence.onlineAmong(userIds, liveMembers()),
     delivery: notifier,
+    inFlight,
   });
   const app = createApp({
     tokens,
@@ -116,14 +122,20 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       log,
     });
 
-  return new Member({
+  member = new Member({
     httpServer,
     io,
     registry,
     bus,
     redisClients: [store, watch],
     services: rebalancer ? [rebalancer] : [],
-    drainDelayMs: ring ? config.drainDelayMs : 0,
+    inFlight,
+    drain: {
+      graceMs: config.drainGraceMs,
+      delayMs: ring ? config.drainDelayMs : 0,
+      batchSize: config.drainBatch,
+      intervalMs: config.drainIntervalMs,
+    },
     log,
     listen: options.stickyWorker ? undefined : { host: config.host, port: config.port },
     beforeRegister: async () => {
@@ -131,6 +143,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       if (config.seedDemo) await seedDemoSchoolOnce(school, config.demoPassword, log);
     },
   });
+  return member;
 }
 
 function listeningPort(server: HttpServer): number | undefined {

@@ -18,6 +18,8 @@ export interface MessageServiceDeps {
   /** The users among these with a socket on a live member. */
   online: (userIds: readonly string[]) => Promise<Set<string>>;
   delivery: MessageDelivery;
+  /** Counts sends in progress, so a draining member can let them finish. */
+  inFlight?: { track<T>(work: Promise<T>): Promise<T> };
 }
 
 export class MessageService {
@@ -27,7 +29,12 @@ export class MessageService {
     this.school = deps.school;
   }
 
-  async send(sender: TokenClaims, request: SendRequest): Promise<SendReceipt> {
+  send(sender: TokenClaims, request: SendRequest): Promise<SendReceipt> {
+    const sending = this.accept(sender, request);
+    return this.deps.inFlight ? this.deps.inFlight.track(sending) : sending;
+  }
+
+  private async accept(sender: TokenClaims, request: SendRequest): Promise<SendReceipt> {
     const from = await this.school.getUser(sender.userId);
     if (!from) throw new RingcastError("forbidden", "your account no longer exists");
     const to = targetOf(request);
@@ -35,7 +42,9 @@ export class MessageService {
     const draft: MessageDraft = { from: { id: from.id, name: from.name }, to, body: request.body, sentAt: new Date().toISOString() };
     // Stored in every recipient's log before it is acknowledged: nothing acknowledged is lost.
     const message: Message = { id: await this.deps.inbox.append(draft, recipients), ...draft };
-    await this.deps.ledger.recordSent(message.id, from.id, to, message.sentAt, recipients);
+    // The message is stored: failing the send now would make the sender retry a message that
+    // will be delivered anyway. Without this record its status reads as unknown.
+    await this.deps.ledger.recordSent(message.id, from.id, to, message.sentAt, recipients).catch(() => undefined);
     const online = await this.deps.online(recipients).catch(() => new Set<string>());
     this.deps.delivery.deliver(message, recipients);
     const receipts = recipients.map((userId) => ({ userId, status: online.has(userId) ? ("live" as const) : ("stored" as const) }));

@@ -8,11 +8,17 @@ import type { RingcastServer, RingcastSocket } from "./types.ts";
 
 const PAGE_SIZE = 100;
 const RETRY_MS = 1000;
+/**
+ * Reads again this long after a socket connects. A sender whose ring view is a moment behind a
+ * change notifies the user's previous owner; these reads pick up what such a notice missed.
+ */
+const FOLLOW_UP_MS = [1000, 5000];
 
 interface PumpState {
   running: boolean;
   again: boolean;
   retry: NodeJS.Timeout | undefined;
+  followUps: NodeJS.Timeout[];
 }
 
 /**
@@ -40,9 +46,13 @@ export class InboxPump {
 
   /** Starts sending to a new socket (its cursor was set at the handshake). */
   attach(socket: RingcastSocket): void {
-    const state: PumpState = { running: false, again: false, retry: undefined };
+    const followUps = FOLLOW_UP_MS.map((ms) => setTimeout(() => void this.pump(socket), ms));
+    const state: PumpState = { running: false, again: false, retry: undefined, followUps };
     this.states.set(socket, state);
-    socket.once("disconnect", () => clearTimeout(state.retry));
+    socket.once("disconnect", () => {
+      clearTimeout(state.retry);
+      for (const timer of state.followUps) clearTimeout(timer);
+    });
     if (socket.data.resumeTruncated) socket.emit("ringcast:history-truncated", { lastMessageId: socket.data.cursor });
     void this.pump(socket);
   }
@@ -61,6 +71,11 @@ export class InboxPump {
     if (!fromAnotherMember) return;
     this.stats.received++;
     if (reached) this.stats.deliveredLocally++;
+  }
+
+  /** Reads every local socket's log: notices were lost (e.g. the bus was down), the logs were not. */
+  wakeAll(): void {
+    for (const socket of this.io.of("/").sockets.values()) void this.pump(socket);
   }
 
   private async pump(socket: RingcastSocket): Promise<void> {

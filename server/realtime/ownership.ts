@@ -4,7 +4,7 @@ import type { TokenService } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
 import type { RingView } from "../ring/ring-view.ts";
 
-type AllowRequest = (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
+export type AllowRequest = (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
 
 /**
  * Hash mode's Engine.IO gate: a new session for a user this member does not own at its current

@@ -45,9 +45,25 @@ export function socketAuth(
     } catch (err) {
       const error = toPublicError(err);
       if (error.code === "internal_error") log.error({ err }, "socket handshake failed");
+      if (retryable(error.code, socket)) {
+        // A stock client gives up after a connect_error but retries a closed transport (with
+        // backoff): for a passing condition, close it. socket.io ignores `next` once it is closed.
+        log.debug({ code: error.code }, "handshake deferred: transport closed so the client retries");
+        socket.conn.close();
+      }
       next(new HandshakeError(error.message, { code: error.code }));
     }
   };
+}
+
+/**
+ * Redis away, or the ring changed between the Engine.IO gate and here: both pass, so the client
+ * should try again. A client whose token is only in `auth` cannot be routed, so wrong_member is
+ * final for it.
+ */
+function retryable(code: string, socket: RingcastSocket): boolean {
+  if (code === "service_unavailable") return true;
+  return code === "wrong_member" && typeof socket.handshake.query.token === "string";
 }
 
 function handshakeToken(socket: RingcastSocket): unknown {

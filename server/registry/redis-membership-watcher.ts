@@ -81,16 +81,21 @@ export class RedisMembershipWatcher implements MembershipWatcher {
   }
 
   /**
-   * Keeps the latest read and tells listeners when the epoch changed. Reads are sequential, so
-   * the epoch only goes backwards when Redis lost its data; that is a change too.
+   * Keeps the latest read and tells listeners when the epoch or a member's address changed (a
+   * member restarted under the same id before its lease ran out keeps the epoch, not the port).
+   * Reads are sequential, so the epoch only goes backwards when Redis lost its data: a change too.
    */
   private accept(membership: Membership): void {
     if (!this.running) return;
     const previous = this.latest;
     this.latest = membership;
-    if (previous?.epoch === membership.epoch) return;
+    if (previous && previous.epoch === membership.epoch && addresses(previous) === addresses(membership)) return;
     for (const listener of this.listeners) listener(membership);
   }
+}
+
+function addresses(membership: Membership): string {
+  return membership.members.map((m) => `${m.id}=${m.url}`).join(" ");
 }
 
 /** A leased id whose details are missing (never expected; kept so the ring stays consistent). */

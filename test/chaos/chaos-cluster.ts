@@ -1,0 +1,87 @@
+import type { LocalRedis } from "../../server/cli/local-redis.ts";
+import { type ClusterProcess, spawnMember } from "../support/processes.ts";
+
+/** One disruption of the cluster. */
+export type ChaosStep = "kill" | "join" | "remove" | "redis" | "rolling";
+
+export interface ChaosClusterOptions {
+  mode: "broadcast" | "hash";
+  prefix: string;
+  /** How long Redis stays down on a "redis" step (ms). */
+  redisDownMs: number;
+  /** Member settings: fast leases so a killed member leaves the ring within seconds. */
+  env: Record<string, string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The member processes and the Redis server, as the chaos changes them. */
+export class ChaosCluster {
+  private readonly members = new Map<string, ClusterProcess>();
+  private next = 1;
+
+  constructor(
+    private readonly redis: LocalRedis,
+    private readonly options: ChaosClusterOptions,
+  ) {}
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Starts a member; a new id unless one is given (a restart keeps its id and port). */
+  async add(id = `m${this.next++}`, port = 0): Promise<string> {
+    const env = { ...this.options.env, RINGCAST_MODE: this.options.mode, PORT: String(port) };
+    const member = await spawnMember({ redisUrl: this.redis.url, prefix: this.options.prefix, nodeId: id, env });
+    this.members.set(id, member);
+    return id;
+  }
+
+  /** Applies one step and says what happened. */
+  async apply(step: ChaosStep): Promise<string> {
+    if (step === "join") return `join ${await this.add()}`;
+    if (step === "redis") return this.restartRedis();
+    if (step === "rolling") return this.rollingRestart();
+    // Someone must keep serving: a kill (restarted soon) needs two members, a removal three.
+    if (this.size < (step === "kill" ? 2 : 3)) return `${step} skipped (only ${this.size} members)`;
+    const [id, member] = this.pick();
+    this.members.delete(id);
+    if (step === "remove") {
+      await member.stop();
+      return `SIGTERM ${id} (removed)`;
+    }
+    await member.kill();
+    await sleep(1500);
+    await this.add(id, member.port);
+    return `kill -9 ${id}, restarted`;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.members.values()].map((m) => m.stop()));
+  }
+
+  private pick(): [string, ClusterProcess] {
+    const entries = [...this.members.entries()];
+    return entries[Math.floor(Math.random() * entries.length)]!;
+  }
+
+  private async restartRedis(): Promise<string> {
+    await this.redis.stop({ save: true });
+    await sleep(this.options.redisDownMs);
+    await this.redis.restart();
+    return `redis down for ${this.options.redisDownMs} ms, restarted`;
+  }
+
+  /** A deploy: every member in turn gets SIGTERM (graceful drain) and starts again. */
+  private async rollingRestart(): Promise<string> {
+    const ids = [...this.members.keys()];
+    for (const id of ids) {
+      const member = this.members.get(id)!;
+      this.members.delete(id);
+      await member.stop();
+      await this.add(id, member.port);
+      await sleep(1000);
+    }
+    return `rolling restart of ${ids.join(", ")}`;
+  }
+}

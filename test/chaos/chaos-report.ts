@@ -1,0 +1,68 @@
+import { compareIds } from "../../server/inbox/inbox.ts";
+import type { FleetUser } from "../support/fleet.ts";
+import type { Acknowledged } from "./chaos-traffic.ts";
+
+export interface ChaosReport {
+  mode: string;
+  seconds: number;
+  events: string[];
+  sent: number;
+  acknowledged: number;
+  /** Sends refused (503, ack error) or unanswered: never acknowledged, so never owed. */
+  refused: number;
+  /** Acknowledged messages times their recipients. */
+  expectedDeliveries: number;
+  /** Of those, how many reached the recipient's application. */
+  delivered: number;
+  /** Messages the application saw more than once. */
+  duplicates: number;
+  /** Messages the application saw after a newer one. */
+  outOfOrder: number;
+  lost: number;
+  /** Up to 10 acknowledged deliveries that never arrived, for diagnosis. */
+  lostSamples: string[];
+}
+
+export function expectedByUser(acknowledged: Acknowledged[]): Map<string, Set<string>> {
+  const expected = new Map<string, Set<string>>();
+  for (const { id, recipients } of acknowledged) {
+    for (const user of recipients) expected.set(user, (expected.get(user) ?? new Set()).add(id));
+  }
+  return expected;
+}
+
+export function allDelivered(fleet: FleetUser[], acknowledged: Acknowledged[]): boolean {
+  const expected = expectedByUser(acknowledged);
+  return fleet.every((u) => {
+    const got = new Set(u.inbox.messages.map((m) => m.id));
+    return [...(expected.get(u.id) ?? [])].every((id) => got.has(id));
+  });
+}
+
+export function buildReport(
+  run: { mode: string; seconds: number; events: string[]; sent: number; refused: number },
+  acknowledged: Acknowledged[],
+  fleet: FleetUser[],
+): ChaosReport {
+  const expected = expectedByUser(acknowledged);
+  const totals = { expectedDeliveries: 0, delivered: 0, duplicates: 0, outOfOrder: 0 };
+  const lostSamples: string[] = [];
+  for (const user of fleet) {
+    const ids = user.inbox.messages.map((m) => m.id);
+    const seen = new Set(ids);
+    totals.duplicates += ids.length - seen.size;
+    totals.outOfOrder += ids.filter((id, i) => i > 0 && compareIds(ids[i - 1]!, id) >= 0).length;
+    const wanted = expected.get(user.id) ?? new Set<string>();
+    const missing = [...wanted].filter((id) => !seen.has(id));
+    totals.expectedDeliveries += wanted.size;
+    totals.delivered += wanted.size - missing.length;
+    for (const id of missing) lostSamples.push(`${user.id} ${id} (member ${user.member ?? "none"})`);
+  }
+  return {
+    ...run,
+    acknowledged: acknowledged.length,
+    ...totals,
+    lost: totals.expectedDeliveries - totals.delivered,
+    lostSamples: lostSamples.slice(0, 10),
+  };
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RingcastRest } from "../../client/rest.ts";
+import { startLocalRedis } from "../../server/cli/local-redis.ts";
+import { eventually } from "../support/clients.ts";
+import { closeFleet, connectFleet } from "../support/fleet.ts";
+import { spawnGateway } from "../support/processes.ts";
+import { buildLargeSchool, seedSchool, TEST_PASSWORD } from "../support/redis.ts";
+import { ChaosCluster, type ChaosStep } from "./chaos-cluster.ts";
+import { allDelivered, buildReport, type ChaosReport } from "./chaos-report.ts";
+import { ChaosTraffic } from "./chaos-traffic.ts";
+
+export type { ChaosReport } from "./chaos-report.ts";
+export type { ChaosStep } from "./chaos-cluster.ts";
+
+export interface ChaosOptions {
+  mode: "broadcast" | "hash";
+  /** How long traffic flows (s). */
+  seconds: number;
+  /** The disruptions, applied in this order at even intervals while traffic flows. */
+  plan: ChaosStep[];
+  /** How long Redis stays down on a "redis" step (ms). */
+  redisDownMs: number;
+  /** Classes of 30 students, all connected through the gateway. */
+  classes: number;
+  /** Messages per second (bounded: seconds x rate in all). */
+  rate: number;
+  log?: (line: string) => void;
+}
+
+/** Fast leases, so a killed member leaves the ring within seconds. */
+const MEMBER_ENV = { RINGCAST_LEASE_MS: "2000", RINGCAST_HEARTBEAT_MS: "500", RINGCAST_DRAIN_GRACE_MS: "5000" };
+const SETTLE_MS = 30_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Builds a plan from counts, shuffled. */
+export function shuffledPlan(counts: Partial<Record<ChaosStep, number>>): ChaosStep[] {
+  const steps = Object.entries(counts).flatMap(([step, n]) => Array<ChaosStep>(n ?? 0).fill(step as ChaosStep));
+  for (let i = steps.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [steps[i], steps[j]] = [steps[j]!, steps[i]!];
+  }
+  return steps;
+}
+
+/**
+ * A bounded, loopback-only chaos run: a gateway, three members, every student connected with a
+ * stock client that resumes from the last id it saw; steady traffic while the plan disrupts the
+ * cluster. Counts what the applications saw against what was acknowledged.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => undefined);
+  const redis = await startLocalRedis({ dir: mkdtempSync(join(tmpdir(), "ringcast-chaos-")) });
+  const prefix = `chaos-${options.mode}`;
+  const school = buildLargeSchool(options.classes);
+  await seedSchool(redis.url, prefix, school);
+  const cluster = new ChaosCluster(redis, { mode: options.mode, prefix, redisDownMs: options.redisDownMs, env: MEMBER_ENV });
+  await Promise.all([1, 2, 3].map(() => cluster.add()));
+  const gateway = await spawnGateway({ redisUrl: redis.url, prefix, mode: options.mode });
+  const students = school.users.filter((u) => u.role === "student").map((u) => u.id);
+  const fleet = await connectFleet(gateway.url, students);
+  log(`  ${cluster.size} members, ${fleet.length} students connected through the gateway`);
+  try {
+    const api = new RingcastRest(gateway.url);
+    const tokens = new Map<string, string>();
+    for (const c of school.classes) tokens.set(c.teacherId, (await api.login(c.teacherId, TEST_PASSWORD)).token);
+    const traffic = new ChaosTraffic(api, school.classes, tokens, fleet);
+    const events: string[] = [];
+    const sending = traffic.run(Date.now() + options.seconds * 1000, options.rate);
+    const gap = (options.seconds * 800) / (options.plan.length + 1);
+    for (const step of options.plan) {
+      await sleep(gap);
+      const event = `${new Date().toISOString().slice(11, 23)} ${await cluster.apply(step)}`;
+      events.push(event);
+      log(`  ${event}`);
+    }
+    await sending;
+    log("  traffic stopped; waiting for deliveries to settle");
+    await eventually(() => allDelivered(fleet, traffic.acknowledged), SETTLE_MS, 250).catch(() => undefined);
+    const run = { mode: options.mode, seconds: options.seconds, events, sent: traffic.sent, refused: traffic.refused };
+    return buildReport(run, traffic.acknowledged, fleet);
+  } finally {
+    closeFleet(fleet);
+    await Promise.all([gateway.stop(), cluster.stopAll()]);
+    await redis.stop();
+  }
+}
