@@ -105,13 +105,6 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   io.attach(httpServer);
   io.use(socketAuth(tokens, school, inbox, log, ring && ownershipCheck(ring, config.nodeId)));
   const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
-  io.on("connection", (socket) => {
-    registerSocketHandlers(socket, { messages, session, maxMessageChars: config.maxMessageChars, log });
-    presence.connected(socket.data.userId);
-    socket.once("disconnect", () => presence.disconnected(socket.data.userId));
-    pump.attach(socket); // replay from the client's lastMessageId, then live messages
-  });
-  if (options.stickyWorker) setupStickyWorker(io);
   const rebalancer =
     ring &&
     new Rebalancer(io, ring, {
@@ -121,6 +114,14 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       intervalMs: config.rebalanceIntervalMs,
       log,
     });
+  io.on("connection", (socket) => {
+    if (rebalancer && !rebalancer.admit(socket)) return;
+    registerSocketHandlers(socket, { messages, session, maxMessageChars: config.maxMessageChars, log });
+    presence.connected(socket.data.userId);
+    socket.once("disconnect", () => presence.disconnected(socket.data.userId));
+    pump.attach(socket); // replay from the client's lastMessageId, then live messages
+  });
+  if (options.stickyWorker) setupStickyWorker(io);
 
   member = new Member({
     httpServer,

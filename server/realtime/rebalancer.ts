@@ -33,6 +33,21 @@ export class Rebalancer {
     this.unsubscribe = this.ring.onChange((change) => this.onRingChange(change));
   }
 
+  /**
+   * Checks a socket as its handshake completes. The handshake is asynchronous: if the ring changed
+   * while it ran, the change was handled before this socket was listed, so it would stay on a
+   * member that no longer owns its user, out of reach of targeted delivery. Closes it so the client
+   * reconnects to the owner; returns whether it may stay.
+   */
+  admit(socket: RingcastSocket): boolean {
+    const owner = this.ring.owner(socket.data.userId);
+    if (owner === undefined || owner === this.options.selfId) return true;
+    this.options.log.debug({ userId: socket.data.userId, owner }, "ring changed during the handshake; moving the user");
+    socket.conn.close();
+    this.closedTotal++;
+    return false;
+  }
+
   close(): void {
     this.unsubscribe?.();
     clearTimeout(this.timer);

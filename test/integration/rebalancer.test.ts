@@ -99,4 +99,41 @@ describe("rebalancer: closing transports after a ring change", function () {
       await t.done();
     }
   });
+
+  it("moves a socket whose handshake was still running when the ring changed", async () => {
+    const announcer = new Announcer();
+    const ring = new RingView(announcer);
+    announcer.announce(1, ["a"]);
+    const userId = USERS.find((u) => new HashRing(["a", "b"]).owner(u) === "b")!;
+    const http = createServer();
+    const io: RingcastServer = new Server(http);
+    const rebalancer = new Rebalancer(io, ring, { selfId: "a", strategy: "moved", batchSize: 7, intervalMs: 20, log: createLogger("silent") });
+    rebalancer.start();
+    let release!: () => void;
+    let inHandshake!: () => void;
+    const arrived = new Promise<void>((resolve) => (inHandshake = resolve));
+    io.use((socket, next) => {
+      socket.data = { userId, name: "", role: "student", cursor: "0-0" };
+      inHandshake();
+      release = () => next();
+    });
+    const admitted: boolean[] = [];
+    io.on("connection", (socket) => admitted.push(rebalancer.admit(socket)));
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const client = connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { forceNew: true, reconnection: false, transports: ["websocket"] });
+    const reasons: string[] = [];
+    client.on("disconnect", (reason) => reasons.push(reason));
+    try {
+      await arrived;
+      announcer.announce(2, ["a", "b"]); // handled while the socket is not listed yet
+      release();
+      await eventually(() => reasons.length === 1, 5000, 20);
+      expect(reasons).to.deep.equal(["transport close"]);
+      expect(admitted).to.deep.equal([false]);
+    } finally {
+      rebalancer.close();
+      client.close();
+      io.close();
+    }
+  });
 });

@@ -70,10 +70,15 @@ export function spawnGateway(options: Omit<SpawnOptions, "nodeId"> & { mode: "br
 
 function spawnCli(script: string, readyMessage: string, options: SpawnOptions): Promise<ClusterProcess> {
   const entry = fileURLToPath(new URL(`../../server/cli/${script}`, import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    env: { ...process.env, ...memberEnv(options) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  return spawnReady(entry, readyMessage, options.nodeId, memberEnv(options));
+}
+
+/**
+ * Runs a TypeScript entry point in its own Node process and resolves once it logs the JSON line
+ * `{ "msg": readyMessage, "port": N }` on stdout.
+ */
+export function spawnReady(entry: string, readyMessage: string, nodeId: string, env: Record<string, string>): Promise<ClusterProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   child.once("exit", () => children.delete(child));
   let output = "";
@@ -89,10 +94,10 @@ function spawnCli(script: string, readyMessage: string, options: SpawnOptions): 
       pending = lines.pop() ?? "";
       for (const line of lines) {
         const port = readyPort(line, readyMessage);
-        if (port !== undefined) resolve(handle(child, port, options.nodeId, () => output));
+        if (port !== undefined) resolve(handle(child, port, nodeId, () => output));
       }
     });
-    child.once("exit", (code) => reject(new Error(`${script} exited (${code}) before ready:\n${output.slice(-2000)}`)));
+    child.once("exit", (code) => reject(new Error(`${entry} exited (${code}) before ready:\n${output.slice(-2000)}`)));
   });
 }
 

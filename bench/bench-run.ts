@@ -1,0 +1,101 @@
+import { Redis } from "ioredis";
+import { startLocalRedis } from "../server/cli/local-redis.ts";
+import { buildLargeSchool } from "../test/support/redis.ts";
+import { GeneratorProcess } from "./load/generator-process.ts";
+import type { RunResult } from "./load/protocol.ts";
+import { CpuMeter } from "./measure/proc.ts";
+import { redisInfo } from "./measure/redis-info.ts";
+import type { Scenario } from "./scenarios.ts";
+import { startRingcast } from "./systems/ringcast.ts";
+import type { SystemKind, SystemOptions, SystemUnderTest } from "./systems/system.ts";
+import { startVanilla } from "./systems/vanilla.ts";
+
+export interface BenchOptions {
+  scenarios: Scenario[];
+  systems: SystemKind[];
+  memberCounts: number[];
+  /** Measured runs per (scenario, system, N); a short warm-up run comes first and is discarded. */
+  runs: number;
+  seconds: number;
+  /** Classes of 30 students (and a teacher each). */
+  classes: number;
+  log: (line: string) => void;
+}
+
+export interface Measurement {
+  scenario: string;
+  system: SystemKind;
+  members: number;
+  run: number;
+  result: RunResult;
+  /** CPU of every member process and redis-server over the run (ms). */
+  clusterCpuMs: number;
+  redisCommands: number;
+}
+
+const WARM_UP_SECONDS = 2;
+
+function startSystem(kind: SystemKind, options: SystemOptions): Promise<SystemUnderTest> {
+  if (kind === "vanilla") return startVanilla(options, "classic");
+  if (kind === "vanilla-sharded") return startVanilla(options, "sharded");
+  return startRingcast(options, kind === "ringcast-hash" ? "hash" : "broadcast");
+}
+
+/** Every selected scenario against every system at every N, on one redis-server, loopback only. */
+export async function runBench(options: BenchOptions): Promise<Measurement[]> {
+  const redis = await startLocalRedis();
+  const admin = new Redis(redis.url);
+  const school = buildLargeSchool(options.classes);
+  const measurements: Measurement[] = [];
+  try {
+    for (const members of options.memberCounts) {
+      for (const kind of options.systems) {
+        await admin.flushall();
+        const system = await startSystem(kind, { members, redisUrl: redis.url, prefix: `bench-${kind}`, school });
+        const generator = GeneratorProcess.start();
+        try {
+          const users = school.users.map((u) => ({ id: u.id, connection: system.connection(u.id) }));
+          const connected = await generator.connect(users, school.classes);
+          if (connected.failed > 0) throw new Error(`${kind}: ${connected.failed} users could not connect`);
+          for (const scenario of options.scenarios) {
+            await generator.run(scenario.workload(WARM_UP_SECONDS));
+            for (let run = 1; run <= options.runs; run++) {
+              const measured = await measure(admin, system, generator, scenario, options.seconds);
+              measurements.push({ scenario: scenario.name, system: kind, members, run, ...measured });
+              options.log(`  ${scenario.name} ${kind} N=${members} run ${run}: ${summary(measured.result, measured.clusterCpuMs)}`);
+            }
+          }
+        } finally {
+          await generator.close();
+          await system.stop();
+        }
+      }
+    }
+  } finally {
+    admin.disconnect();
+    await redis.stop();
+  }
+  return measurements;
+}
+
+async function measure(
+  admin: Redis,
+  system: SystemUnderTest,
+  generator: GeneratorProcess,
+  scenario: Scenario,
+  seconds: number,
+): Promise<{ result: RunResult; clusterCpuMs: number; redisCommands: number }> {
+  const before = await redisInfo(admin);
+  const meter = new CpuMeter([...system.pids, before.pid]);
+  meter.start();
+  const result = await generator.run(scenario.workload(seconds));
+  const clusterCpuMs = meter.stop();
+  const after = await redisInfo(admin);
+  // The two INFO calls themselves are not the system's work.
+  return { result, clusterCpuMs, redisCommands: after.commands - before.commands - 1 };
+}
+
+function summary(result: RunResult, cpuMs: number): string {
+  const perSecond = Math.round((result.delivered * 1000) / result.elapsedMs);
+  return `${result.acked}/${result.sent} acked, ${result.delivered}/${result.expected} delivered (${perSecond}/s), p50 ${result.latencyP50Ms.toFixed(1)} ms, cluster CPU ${Math.round(cpuMs)} ms`;
+}

@@ -1,0 +1,149 @@
+/**
+ * A load generator process (forked by the harness, driven over IPC): connects its users with
+ * socket.io-client over WebSocket, sends a workload, and counts acknowledgements, deliveries and
+ * end-to-end latency (sender and receiver share this process's clock).
+ */
+import { performance } from "node:perf_hooks";
+import { io, type Socket } from "socket.io-client";
+import { quantile } from "../measure/stats.ts";
+import type { GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, Workload } from "./protocol.ts";
+
+const CONNECT_BATCH = 100;
+const ACK_TIMEOUT_MS = 10_000;
+/** Latencies kept per run (a uniform sample beyond that). */
+const MAX_SAMPLES = 200_000;
+
+const sockets = new Map<string, Socket>();
+let classes: GeneratorClass[] = [];
+let counting: { delivered: number; seen: number; latencies: number[] } | undefined;
+
+function reply(message: GeneratorReply): void {
+  process.send?.(message);
+}
+
+async function connect(users: Extract<GeneratorCommand, { type: "connect" }>["users"]): Promise<number> {
+  let failed = 0;
+  for (let i = 0; i < users.length; i += CONNECT_BATCH) {
+    const batch = users.slice(i, i + CONNECT_BATCH).map(({ id, connection }) => {
+      const socket = io(connection.url, { auth: connection.auth, query: connection.query, transports: ["websocket"], reconnection: false, forceNew: true });
+      socket.on("message", onMessage);
+      return new Promise<void>((resolve) => {
+        socket.once("connect", () => (sockets.set(id, socket), resolve()));
+        socket.once("connect_error", () => (failed++, resolve()));
+      });
+    });
+    await Promise.all(batch);
+  }
+  return failed;
+}
+
+function onMessage(message: { body?: string }): void {
+  if (!counting) return;
+  counting.delivered++;
+  const latency = performance.now() - Number(message.body);
+  counting.seen++;
+  if (counting.latencies.length < MAX_SAMPLES) counting.latencies.push(latency);
+  else {
+    const slot = Math.floor(Math.random() * counting.seen);
+    if (slot < MAX_SAMPLES) counting.latencies[slot] = latency;
+  }
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)]!;
+}
+
+/** One send: who sends, what, and how many deliveries it owes. */
+function nextSend(target: Workload["target"]): { from: string; request: object; deliveries: number } {
+  const schoolClass = pick(classes);
+  if (target === "class") {
+    return { from: schoolClass.teacherId, request: { to: { class: schoolClass.id } }, deliveries: schoolClass.studentIds.length };
+  }
+  const from = pick(schoolClass.studentIds);
+  let to = pick(schoolClass.studentIds);
+  while (to === from) to = pick(schoolClass.studentIds);
+  return { from, request: { to: { user: to } }, deliveries: 1 };
+}
+
+async function run(workload: Workload): Promise<RunResult> {
+  const totals = { sent: 0, acked: 0, failed: 0, expected: 0 };
+  counting = { delivered: 0, seen: 0, latencies: [] };
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const sendOne = async (): Promise<void> => {
+    const { from, request, deliveries } = nextSend(workload.target);
+    const socket = sockets.get(from);
+    totals.sent++;
+    try {
+      const ack = (await socket!.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { ...request, body: performance.now().toFixed(3) })) as { ok: boolean };
+      if (!ack.ok) throw new Error("refused");
+      totals.acked++;
+      totals.expected += deliveries;
+    } catch {
+      totals.failed++;
+    }
+  };
+  if (workload.window) await closedLoop(workload.window, workload.durationMs, sendOne);
+  else await openLoop(workload.rate ?? 100, workload.durationMs, sendOne);
+  await settle(totals, workload.drainMs);
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const sorted = counting.latencies.sort((a, b) => a - b);
+  const result: RunResult = {
+    ...totals,
+    delivered: counting.delivered,
+    elapsedMs,
+    latencyP50Ms: quantile(sorted, 0.5),
+    latencyP99Ms: quantile(sorted, 0.99),
+    generatorCpuMs: (cpu.user + cpu.system) / 1000,
+  };
+  counting = undefined;
+  return result;
+}
+
+/** Sends at a fixed rate, on a 10 ms tick, without waiting for answers. */
+async function openLoop(rate: number, durationMs: number, sendOne: () => Promise<void>): Promise<void> {
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  let sent = 0;
+  for (let elapsed = 0; elapsed < durationMs; elapsed = performance.now() - started) {
+    const due = Math.floor((elapsed * rate) / 1000) - sent;
+    for (let i = 0; i < due; i++) pending.push(sendOne());
+    sent += Math.max(0, due);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await Promise.all(pending);
+}
+
+/** Keeps `window` sends outstanding until the time is up. */
+async function closedLoop(window: number, durationMs: number, sendOne: () => Promise<void>): Promise<void> {
+  const stopAt = performance.now() + durationMs;
+  const lane = async (): Promise<void> => {
+    while (performance.now() < stopAt) await sendOne();
+  };
+  await Promise.all(Array.from({ length: window }, lane));
+}
+
+/** Waits until every owed delivery arrived, or `drainMs` passed. */
+async function settle(totals: { expected: number }, drainMs: number): Promise<void> {
+  const deadline = performance.now() + drainMs;
+  while (counting && counting.delivered < totals.expected && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+process.on("message", (command: GeneratorCommand) => {
+  const handle = async (): Promise<void> => {
+    if (command.type === "connect") {
+      classes = command.classes;
+      const failed = await connect(command.users);
+      reply({ type: "connected", count: sockets.size, failed });
+    } else if (command.type === "run") {
+      reply({ type: "result", result: await run(command.workload) });
+    } else {
+      for (const socket of sockets.values()) socket.close();
+      process.exit(0);
+    }
+  };
+  handle().catch((err: Error) => reply({ type: "error", message: err.message }));
+});

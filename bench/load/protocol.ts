@@ -1,0 +1,44 @@
+import type { Connection } from "../systems/system.ts";
+
+/** What a generator process sends: a steady stream or a closed loop, for a while. */
+export interface Workload {
+  /** "user": a student to a random classmate; "class": a teacher to one of its classes. */
+  target: "user" | "class";
+  /** Open loop: messages per second, whatever the answers. */
+  rate?: number;
+  /** Closed loop: sends outstanding at any time (throughput at saturation). */
+  window?: number;
+  durationMs: number;
+  /** How long to keep counting deliveries after the last send. */
+  drainMs: number;
+}
+
+export interface GeneratorClass {
+  id: string;
+  teacherId: string;
+  studentIds: string[];
+}
+
+export type GeneratorCommand =
+  | { type: "connect"; users: { id: string; connection: Connection }[]; classes: GeneratorClass[] }
+  | { type: "run"; workload: Workload }
+  | { type: "close" };
+
+export interface RunResult {
+  sent: number;
+  acked: number;
+  failed: number;
+  /** Deliveries owed for the acknowledged sends (1 per direct message, the class size per class message). */
+  expected: number;
+  delivered: number;
+  elapsedMs: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** The generator's own CPU over the run (ms): near elapsedMs means it was the bottleneck. */
+  generatorCpuMs: number;
+}
+
+export type GeneratorReply =
+  | { type: "connected"; count: number; failed: number }
+  | { type: "result"; result: RunResult }
+  | { type: "error"; message: string };

@@ -1,0 +1,14 @@
+import type { Redis } from "ioredis";
+
+/** Fields of Redis INFO the harness reads. */
+export interface RedisInfo {
+  pid: number;
+  /** Commands processed since the server started. */
+  commands: number;
+}
+
+export async function redisInfo(redis: Redis): Promise<RedisInfo> {
+  const text = await redis.info();
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(text)?.[1] ?? Number.NaN);
+  return { pid: field("process_id"), commands: field("total_commands_processed") };
+}

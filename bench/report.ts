@@ -1,0 +1,92 @@
+import { availableParallelism, cpus } from "node:os";
+import type { Measurement } from "./bench-run.ts";
+import { type Figure, figure } from "./measure/stats.ts";
+import type { Scenario } from "./scenarios.ts";
+import type { SystemKind } from "./systems/system.ts";
+
+/** Medians (with ranges) of one system in one scenario at one N. */
+export interface Row {
+  scenario: string;
+  members: number;
+  system: SystemKind;
+  deliveredPerSecond: Figure;
+  latencyP50Ms: Figure;
+  latencyP99Ms: Figure;
+  cpuMsPer1000: Figure;
+  redisCommandsPerMessage: Figure;
+  /** Deliveries that arrived, over those owed, summed over the runs. */
+  deliveredShare: number;
+  /** True when a run's load generator used most of a core or fell behind its rate. */
+  generatorBound: boolean;
+}
+
+/** A generator above this share of one core was the bottleneck, not the system under test. */
+const GENERATOR_BUSY = 0.85;
+
+export function buildRows(measurements: Measurement[], scenarios: Scenario[]): Row[] {
+  const groups = new Map<string, Measurement[]>();
+  for (const m of measurements) {
+    const key = `${m.scenario}|${m.members}|${m.system}`;
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  return [...groups.values()].map((runs) => {
+    const scenario = scenarios.find((s) => s.name === runs[0]!.scenario)!;
+    const per = (m: Measurement): number => (scenario.per === "message" ? m.result.acked : m.result.delivered);
+    const owed = runs.reduce((sum, m) => sum + m.result.expected, 0);
+    return {
+      scenario: scenario.name,
+      members: runs[0]!.members,
+      system: runs[0]!.system,
+      deliveredPerSecond: figure(runs.map((m) => (m.result.delivered * 1000) / m.result.elapsedMs)),
+      latencyP50Ms: figure(runs.map((m) => m.result.latencyP50Ms)),
+      latencyP99Ms: figure(runs.map((m) => m.result.latencyP99Ms)),
+      cpuMsPer1000: figure(runs.map((m) => (m.clusterCpuMs * 1000) / per(m))),
+      redisCommandsPerMessage: figure(runs.map((m) => m.redisCommands / m.result.acked)),
+      deliveredShare: owed === 0 ? 0 : runs.reduce((sum, m) => sum + m.result.delivered, 0) / owed,
+      generatorBound: runs.some((m) => generatorBound(m, scenario)),
+    };
+  });
+}
+
+function generatorBound(m: Measurement, scenario: Scenario): boolean {
+  const workload = scenario.workload(1);
+  const busy = m.result.generatorCpuMs / m.result.elapsedMs > GENERATOR_BUSY;
+  // An open loop that could not send at its rate was held back by the generator.
+  const behind = workload.rate !== undefined && m.result.sent < 0.95 * workload.rate * (m.result.elapsedMs / 1000 - workload.drainMs / 1000);
+  return busy || behind;
+}
+
+const fmt = (f: Figure, digits = 0): string =>
+  Number.isNaN(f.median) ? "–" : `${f.median.toFixed(digits)} (${f.min.toFixed(digits)}–${f.max.toFixed(digits)})`;
+
+function ratio(value: Figure, baseline: Figure | undefined): string {
+  if (!baseline || !Number.isFinite(baseline.median) || baseline.median === 0) return "–";
+  return `${(value.median / baseline.median).toFixed(2)}×`;
+}
+
+/** One markdown table per scenario and N; ratios against vanilla classic of the same table. */
+export function markdown(rows: Row[], scenarios: Scenario[], meta: { runs: number; seconds: number }): string {
+  const lines = [
+    `# ringcast benchmark`,
+    "",
+    `${new Date().toISOString().slice(0, 19)}Z, ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. ` +
+      `Each figure: median of ${meta.runs} runs of ${meta.seconds} s (range in brackets), after a discarded warm-up. ` +
+      `CPU: all member processes plus redis-server, from /proc. Ratios: against vanilla (socket.io + @socket.io/redis-adapter classic) in the same run.`,
+  ];
+  for (const scenario of scenarios) {
+    for (const members of [...new Set(rows.filter((r) => r.scenario === scenario.name).map((r) => r.members))]) {
+      const table = rows.filter((r) => r.scenario === scenario.name && r.members === members);
+      const base = table.find((r) => r.system === "vanilla");
+      lines.push("", `## ${scenario.title} (N = ${members})`, "");
+      lines.push(`| system | delivered/s | × vanilla | p50 ms | p99 ms | CPU-ms per 1000 ${scenario.per}s | × vanilla | Redis commands per message | delivered | note |`);
+      lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+      for (const r of table) {
+        const note = r.generatorBound ? "load generator was the bottleneck" : "";
+        lines.push(
+          `| ${r.system} | ${fmt(r.deliveredPerSecond)} | ${ratio(r.deliveredPerSecond, base?.deliveredPerSecond)} | ${fmt(r.latencyP50Ms, 1)} | ${fmt(r.latencyP99Ms, 1)} | ${fmt(r.cpuMsPer1000)} | ${ratio(r.cpuMsPer1000, base?.cpuMsPer1000)} | ${fmt(r.redisCommandsPerMessage, 1)} | ${(r.deliveredShare * 100).toFixed(1)}% | ${note} |`,
+        );
+      }
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
