@@ -4,7 +4,7 @@ import type { DeliveryLedger, MessageStatus } from "../inbox/delivery-ledger.ts"
 import type { InboxStore, MessageDraft } from "../inbox/inbox.ts";
 import type { SchoolStore, User } from "../school/school.ts";
 import type { MessageDelivery } from "./delivery.ts";
-import { type Message, type SendReceipt, type SendRequest, targetOf } from "./message.ts";
+import { type Message, type SendReceipt, type SendRequest, type Target, targetOf } from "./message.ts";
 
 /**
  * The one place that decides whether a message may be sent, and sends it.
@@ -35,40 +35,47 @@ export class MessageService {
   }
 
   private async accept(sender: TokenClaims, request: SendRequest): Promise<SendReceipt> {
-    const from = await this.school.getUser(sender.userId);
-    if (!from) throw new RingcastError("forbidden", "your account no longer exists");
     const to = targetOf(request);
-    const recipients = to.type === "user" ? await this.authorizeDirect(from, to.id) : await this.authorizeClass(from, to.id);
+    // The sender's record and what the target's rules need are read at once (one round trip);
+    // the sender's answer is checked first.
+    const [fromRead, targetRead] = await Promise.allSettled([this.school.getUser(sender.userId), this.readTarget(sender.userId, to)]);
+    if (fromRead.status === "rejected") throw fromRead.reason;
+    const from = fromRead.value;
+    if (!from) throw new RingcastError("forbidden", "your account no longer exists");
+    if (targetRead.status === "rejected") throw targetRead.reason;
+    const recipients = targetRead.value(from);
     const draft: MessageDraft = { from: { id: from.id, name: from.name }, to, body: request.body, sentAt: new Date().toISOString() };
     // Stored in every recipient's log before it is acknowledged: nothing acknowledged is lost.
     const message: Message = { id: await this.deps.inbox.append(draft, recipients), ...draft };
     // The message is stored: failing the send now would make the sender retry a message that
     // will be delivered anyway. Without this record its status reads as unknown.
-    await this.deps.ledger.recordSent(message.id, from.id, to, message.sentAt, recipients).catch(() => undefined);
-    const online = await this.deps.online(recipients).catch(() => new Set<string>());
+    const [, online] = await Promise.all([
+      this.deps.ledger.recordSent(message.id, from.id, to, message.sentAt, recipients).catch(() => undefined),
+      this.deps.online(recipients).catch(() => new Set<string>()),
+    ]);
     this.deps.delivery.deliver(message, recipients);
     const receipts = recipients.map((userId) => ({ userId, status: online.has(userId) ? ("live" as const) : ("stored" as const) }));
     return { id: message.id, to, recipients: recipients.length, sentAt: message.sentAt, receipts };
   }
 
-  private async authorizeDirect(from: User, recipientId: string): Promise<string[]> {
-    if (recipientId === from.id) throw new RingcastError("invalid_request", "you cannot send a message to yourself");
-    const recipient = await this.school.getUser(recipientId);
-    if (!recipient) throw new RingcastError("not_found", `no user '${recipientId}'`);
-    if (!(await this.school.shareAClass(from.id, recipientId))) {
-      throw new RingcastError("forbidden", `you share no class with '${recipientId}'`);
+  /** Reads what the rules for `to` need; the returned check gives the recipients once the sender is known. */
+  private async readTarget(fromId: string, to: Target): Promise<(from: User) => string[]> {
+    if (to.type === "user") {
+      if (to.id === fromId) throw new RingcastError("invalid_request", "you cannot send a message to yourself");
+      const [recipient, shared] = await Promise.all([this.school.getUser(to.id), this.school.shareAClass(fromId, to.id)]);
+      return () => {
+        if (!recipient) throw new RingcastError("not_found", `no user '${to.id}'`);
+        if (!shared) throw new RingcastError("forbidden", `you share no class with '${to.id}'`);
+        return [to.id];
+      };
     }
-    return [recipientId];
-  }
-
-  private async authorizeClass(from: User, classId: string): Promise<string[]> {
-    if (from.role !== "teacher") throw new RingcastError("forbidden", "only teachers can message a class");
-    const schoolClass = await this.school.getClass(classId);
-    if (!schoolClass) throw new RingcastError("not_found", `no class '${classId}'`);
-    if (schoolClass.teacherId !== from.id) {
-      throw new RingcastError("forbidden", `you do not teach class '${classId}'`);
-    }
-    return schoolClass.studentIds;
+    const schoolClass = await this.school.getClass(to.id);
+    return (from) => {
+      if (from.role !== "teacher") throw new RingcastError("forbidden", "only teachers can message a class");
+      if (!schoolClass) throw new RingcastError("not_found", `no class '${to.id}'`);
+      if (schoolClass.teacherId !== from.id) throw new RingcastError("forbidden", `you do not teach class '${to.id}'`);
+      return schoolClass.studentIds;
+    };
   }
 
   /** A message's delivery status, for its sender only. */

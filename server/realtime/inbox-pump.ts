@@ -104,6 +104,9 @@ export class InboxPump {
   private async drain(socket: RingcastSocket): Promise<void> {
     for (;;) {
       const page = await this.inbox.readAfter(socket.data.userId, socket.data.cursor, PAGE_SIZE);
+      // The log was trimmed past this socket's cursor (a burst longer than the log keeps, between
+      // two reads): say so, as at a resume, before what is still there.
+      if (page.truncated && socket.connected) socket.emit("ringcast:history-truncated", { lastMessageId: socket.data.cursor });
       const sent: string[] = [];
       for (const message of page.messages) {
         if (!socket.connected) break;

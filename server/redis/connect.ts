@@ -20,6 +20,9 @@ export function createRedisClient(url: string, role: RedisRole, log: Logger, own
     enableOfflineQueue: role !== "store",
     maxRetriesPerRequest: role === "store" ? 1 : null,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+    // Commands issued in the same tick go out in one write: fewer round trips and system calls
+    // under load, for Node and for Redis.
+    enableAutoPipelining: role === "store" || role === "pub",
   };
   const client = new Redis(url, options);
   watchHealth(client, role, log);
