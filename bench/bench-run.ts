@@ -30,6 +30,8 @@ export interface Measurement {
   result: RunResult;
   /** CPU of every member process and redis-server over the run (ms). */
   clusterCpuMs: number;
+  /** Of which redis-server's. */
+  redisCpuMs: number;
   redisCommands: number;
 }
 
@@ -62,7 +64,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
             for (let run = 1; run <= options.runs; run++) {
               const measured = await measure(admin, system, generator, scenario, options.seconds);
               measurements.push({ scenario: scenario.name, system: kind, members, run, ...measured });
-              options.log(`  ${scenario.name} ${kind} N=${members} run ${run}: ${summary(measured.result, measured.clusterCpuMs)}`);
+              options.log(`  ${scenario.name} ${kind} N=${members} run ${run}: ${summary(measured)}`);
             }
           }
         } finally {
@@ -84,18 +86,22 @@ async function measure(
   generator: GeneratorProcess,
   scenario: Scenario,
   seconds: number,
-): Promise<{ result: RunResult; clusterCpuMs: number; redisCommands: number }> {
+): Promise<{ result: RunResult; clusterCpuMs: number; redisCpuMs: number; redisCommands: number }> {
   const before = await redisInfo(admin);
   const meter = new CpuMeter([...system.pids, before.pid]);
   meter.start();
   const result = await generator.run(scenario.workload(seconds));
-  const clusterCpuMs = meter.stop();
+  const cpu = meter.stop();
   const after = await redisInfo(admin);
+  const clusterCpuMs = [...cpu.values()].reduce((sum, ms) => sum + ms, 0);
   // The two INFO calls themselves are not the system's work.
-  return { result, clusterCpuMs, redisCommands: after.commands - before.commands - 1 };
+  return { result, clusterCpuMs, redisCpuMs: cpu.get(before.pid) ?? 0, redisCommands: after.commands - before.commands - 1 };
 }
 
-function summary(result: RunResult, cpuMs: number): string {
+function summary({ result, clusterCpuMs, redisCpuMs }: { result: RunResult; clusterCpuMs: number; redisCpuMs: number }): string {
   const perSecond = Math.round((result.delivered * 1000) / result.elapsedMs);
-  return `${result.acked}/${result.sent} acked, ${result.delivered}/${result.expected} delivered (${perSecond}/s), p50 ${result.latencyP50Ms.toFixed(1)} ms, cluster CPU ${Math.round(cpuMs)} ms`;
+  return (
+    `${result.acked}/${result.sent} acked, ${result.delivered}/${result.expected} delivered (${perSecond}/s), ` +
+    `p50 ${result.latencyP50Ms.toFixed(1)} ms, CPU ${Math.round(clusterCpuMs)} ms (Redis ${Math.round(redisCpuMs)}), generator ${Math.round(result.generatorCpuMs)} ms`
+  );
 }

@@ -44,6 +44,13 @@ export interface ClassSummary {
   studentCount: number;
 }
 
+export interface ClassDetail {
+  id: string;
+  name: string;
+  teacher: User;
+  students: User[];
+}
+
 export interface ClusterMember {
   id: string;
   url: string;
@@ -99,6 +106,11 @@ export class RingcastRest {
 
   async classes(token: string): Promise<ClassSummary[]> {
     return (await this.request<{ classes: ClassSummary[] }>("GET", "/api/classes", token)).classes;
+  }
+
+  /** A class with its teacher and students (for its teacher and students). */
+  classDetail(token: string, classId: string): Promise<ClassDetail> {
+    return this.request("GET", `/api/classes/${encodeURIComponent(classId)}`, token);
   }
 
   send(token: string, message: SendRequest): Promise<SendReceipt> {

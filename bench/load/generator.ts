@@ -85,6 +85,7 @@ async function run(workload: Workload): Promise<RunResult> {
   };
   if (workload.window) await closedLoop(workload.window, workload.durationMs, sendOne);
   else await openLoop(workload.rate ?? 100, workload.durationMs, sendOne);
+  const sendingMs = performance.now() - started;
   await settle(totals, workload.drainMs);
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
@@ -92,6 +93,7 @@ async function run(workload: Workload): Promise<RunResult> {
   const result: RunResult = {
     ...totals,
     delivered: counting.delivered,
+    sendingMs,
     elapsedMs,
     latencyP50Ms: quantile(sorted, 0.5),
     latencyP99Ms: quantile(sorted, 0.99),

@@ -31,6 +31,9 @@ export interface RunResult {
   /** Deliveries owed for the acknowledged sends (1 per direct message, the class size per class message). */
   expected: number;
   delivered: number;
+  /** From the first send to the last answer. */
+  sendingMs: number;
+  /** Sending plus waiting for the last deliveries. */
   elapsedMs: number;
   latencyP50Ms: number;
   latencyP99Ms: number;

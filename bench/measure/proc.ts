@@ -32,7 +32,8 @@ export class CpuMeter {
     for (const pid of this.pids) this.before.set(pid, cpuMs(pid));
   }
 
-  stop(): number {
-    return this.pids.reduce((sum, pid) => sum + cpuMs(pid) - (this.before.get(pid) ?? 0), 0);
+  /** CPU per process since start(), in ms. */
+  stop(): Map<number, number> {
+    return new Map(this.pids.map((pid) => [pid, cpuMs(pid) - (this.before.get(pid) ?? 0)]));
   }
 }

@@ -25,11 +25,5 @@ export interface InboxStore {
   tail(userId: string): Promise<string>;
 }
 
-export const MESSAGE_ID_PATTERN = /^\d{1,15}-\d{1,15}$/;
-
-/** Orders two log ids ("<ms>-<seq>"): negative, zero or positive. */
-export function compareIds(a: string, b: string): number {
-  const [ams, aseq] = a.split("-").map(Number) as [number, number];
-  const [bms, bseq] = b.split("-").map(Number) as [number, number];
-  return ams - bms || aseq - bseq;
-}
+// One definition for server and client: both order ids the same way.
+export { compareIds, MESSAGE_ID_PATTERN } from "../../client/message-id.ts";
