@@ -15,6 +15,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { schoolRoutes } from "./routes/school.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { webAppRoutes } from "./routes/web-app.ts";
 
 export interface AppDeps {
   tokens: TokenService;
@@ -31,6 +32,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   corsOrigins: string[];
   maxMessageChars: number;
+  /** Folder of the built web app served at `/`; none: no web app. */
+  webRoot?: string;
   log: Logger;
 }
 
@@ -47,6 +50,7 @@ export function createApp(deps: AppDeps): Koa {
   schoolRoutes(router, deps, authenticated);
   messageRoutes(router, deps, authenticated);
   clusterRoutes(router, deps, authenticated);
+  if (deps.webRoot) webAppRoutes(router, deps.webRoot);
 
   app.use(errorMiddleware(deps.log));
   app.use(cors(deps.corsOrigins));

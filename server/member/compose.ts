@@ -1,4 +1,5 @@
 import { createServer, type Server as HttpServer } from "node:http";
+import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
@@ -96,6 +97,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     maxBodyBytes: config.maxBodyBytes,
     maxMessageChars: config.maxMessageChars,
     corsOrigins: config.corsOrigins,
+    webRoot: fileURLToPath(new URL("../../web/dist/", import.meta.url)),
     log,
   });
 

@@ -1,0 +1,143 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect } from "chai";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { HashRing } from "../../server/ring/hash-ring.ts";
+import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
+import { seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
+
+/** Debian's Chromium (installed by .ci/run), headless, offline, with a fresh profile. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+];
+const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
+const HASH_ENV = { RINGCAST_MODE: "hash", RINGCAST_LEASE_MS: "2000", RINGCAST_HEARTBEAT_MS: "500" };
+const MEMBER_IDS = ["a", "b", "c"];
+const MATH_7A = Array.from({ length: 30 }, (_, i) => `s${String(i + 1).padStart(3, "0")}`);
+
+const state = (page: Page) => page.locator('[data-testid="connection-state"]');
+const memberOf = async (page: Page) => (await page.locator('[data-testid="member"]').textContent())?.replace("member ", "");
+
+async function signIn(page: Page, url: string, userId: string, password = TEST_PASSWORD): Promise<void> {
+  await page.goto(url);
+  await page.fill('input[name="userId"]', userId);
+  await page.fill('input[name="password"]', password);
+  await page.click('button[type="submit"]');
+}
+
+describe("classroom web app in Chromium (hash cluster: gateway + 3 members)", function () {
+  this.timeout(90_000);
+  const members = new Map<string, ClusterProcess>();
+  let gateway: ClusterProcess;
+  let context: BrowserContext;
+  let profile: string;
+  let teacher: Page;
+  let studentA: Page;
+  let studentB: Page;
+  // Students of math-7a served by different members; A's member is not the teacher's (it gets killed).
+  const ring = new HashRing(MEMBER_IDS);
+  const idA = MATH_7A.find((s) => ring.owner(s) !== ring.owner("t-ada"))!;
+  const idB = MATH_7A.find((s) => ring.owner(s) !== ring.owner(idA))!;
+
+  before(async () => {
+    const redisUrl = (await sharedRedis()).url;
+    const prefix = uniquePrefix("web");
+    await seedSchool(redisUrl, prefix);
+    for (const id of MEMBER_IDS) members.set(id, await spawnMember({ redisUrl, prefix, nodeId: id, env: HASH_ENV }));
+    gateway = await spawnGateway({ redisUrl, prefix, mode: "hash" });
+    profile = mkdtempSync(join(tmpdir(), "ringcast-chromium-"));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 390, height: 760 }, // a phone-size screen
+    });
+    [teacher, studentA, studentB] = await Promise.all([context.newPage(), context.newPage(), context.newPage()]);
+  });
+
+  after(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await gateway?.stop();
+    await Promise.all([...members.values()].map((m) => m.stop()));
+  });
+
+  it("a wrong password shows a clear error on the sign-in form", async () => {
+    await signIn(teacher, gateway.url, "t-ada", "not-the-password");
+    await teacher.locator('[data-testid="sign-in-error"]').filter({ hasText: "Wrong user id or password." }).waitFor();
+  });
+
+  it("signs in a teacher and two students, each tab showing the member serving it", async () => {
+    await signIn(teacher, gateway.url, "t-ada");
+    await signIn(studentA, gateway.url, idA);
+    await signIn(studentB, gateway.url, idB);
+    for (const page of [teacher, studentA, studentB]) await state(page).and(page.locator('[data-state="connected"]')).waitFor();
+    expect(await memberOf(studentA)).to.equal(ring.owner(idA));
+    expect(await memberOf(studentB)).to.equal(ring.owner(idB));
+    expect(await memberOf(studentA)).to.not.equal(await memberOf(studentB));
+    expect(await teacher.locator('[data-testid="epoch"]').textContent()).to.match(/^ring epoch \d+$/);
+  });
+
+  it("a class message from the teacher's page appears on both students' pages", async () => {
+    await teacher.locator('[data-testid="to"] option').first().waitFor({ state: "attached" });
+    await teacher.fill('[data-testid="body"]', "Quiz on Friday: chapters 3 and 4");
+    await teacher.click('form.composer button[type="submit"]');
+    await teacher.locator('[data-testid="sent"] li').filter({ hasText: "30 recipients" }).waitFor();
+    for (const page of [studentA, studentB]) {
+      await page.locator('[data-testid="messages"] li').filter({ hasText: "Quiz on Friday" }).waitFor();
+      expect(await page.locator('[data-testid="unread"]').textContent()).to.equal("1 unread");
+      expect(await page.locator('[data-testid="messages"] li').first().textContent()).to.include("Ada Lovelace");
+    }
+    // Two of the class are online: the delivery line says so once their sockets were sent it.
+    await teacher.locator('[data-testid="delivery"]').filter({ hasText: "30 recipients · 2 received" }).waitFor({ timeout: 10_000 });
+    await teacher.screenshot({ path: join(ARTIFACTS, "teacher.png"), fullPage: true });
+    await studentA.screenshot({ path: join(ARTIFACTS, "student.png"), fullPage: true });
+  });
+
+  it("a refused send shows the server's reason", async () => {
+    await teacher.fill('[data-testid="body"]', "");
+    await teacher.click('form.composer button[type="submit"]');
+    const error = teacher.locator('[data-testid="send-error"]');
+    await error.filter({ hasText: "Not sent:" }).waitFor();
+    expect(await error.textContent()).to.match(/^Not sent: .*body/);
+  });
+
+  it("killing the member serving a student's tab: the tab shows it, lands on another member, gets the message sent meanwhile once", async () => {
+    const first = (await memberOf(studentA))!;
+    await members.get(first)!.kill();
+    members.delete(first);
+    await studentA.locator('[data-testid="connection-state"][data-state="reconnecting"]').waitFor({ timeout: 10_000 });
+    await studentA.screenshot({ path: join(ARTIFACTS, "student-reconnecting.png") });
+    await teacher.fill('[data-testid="body"]', "Sent while a member was down");
+    await teacher.click('form.composer button[type="submit"]');
+    await teacher.locator('[data-testid="sent"] li').filter({ hasText: "Sent while a member was down" }).waitFor({ timeout: 15_000 });
+    await studentA.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
+    expect(await memberOf(studentA)).to.not.equal(first);
+    const copies = studentA.locator('[data-testid="messages"] li').filter({ hasText: "Sent while a member was down" });
+    await copies.first().waitFor({ timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await copies.count()).to.equal(1);
+    expect(await studentA.locator('[data-testid="messages"] li.message').count()).to.equal(2);
+  });
+
+  it("the cluster page lists the live members with their ring share", async () => {
+    await teacher.goto(`${gateway.url}/#/cluster`);
+    await teacher.locator('[data-testid="cluster-summary"]').filter({ hasText: "hash mode" }).waitFor();
+    await teacher.locator("tr[data-member]").nth(1).waitFor();
+    const shares = await teacher.locator("tr[data-member] td:nth-child(3)").allTextContents();
+    expect(shares.length).to.be.within(2, 3);
+    for (const share of shares) expect(share).to.match(/^\d+\.\d%$/);
+    await teacher.screenshot({ path: join(ARTIFACTS, "cluster.png"), fullPage: true });
+  });
+});

@@ -1,0 +1,72 @@
+import { type ClassSummary, RingcastClient } from "../../client/index.ts";
+import { clusterView } from "./cluster.ts";
+import { h, render } from "./dom.ts";
+import { messageList } from "./message-list.ts";
+import { type Credentials, messageOf, signInView } from "./sign-in.ts";
+import { statusBar } from "./status-bar.ts";
+import { teacherView } from "./teacher.ts";
+
+const app = document.getElementById("app")!;
+const saved = { token: "ringcast:token", lastId: "ringcast:lastMessageId" };
+
+/** Through a gateway the page's own origin routes the socket; a member alone is asked for the route. */
+async function behindGateway(): Promise<boolean> {
+  return (await fetch("/gateway/healthz").catch(() => undefined))?.ok ?? false;
+}
+
+async function start(credentials: Credentials | { token: string }): Promise<void> {
+  const options = { url: location.origin, route: !(await behindGateway()), lastMessageId: sessionStorage.getItem(saved.lastId) ?? undefined };
+  const client = await RingcastClient.signIn(options, credentials);
+  sessionStorage.setItem(saved.token, client.token);
+  client.on("message", (m) => sessionStorage.setItem(saved.lastId, m.id));
+  const classes = await client.rest.classes(client.token);
+  show(client, classes);
+  client.connect().catch(() => undefined); // the status bar shows the state and any refusal
+}
+
+function show(client: RingcastClient, classes: ClassSummary[]): void {
+  const classNames = new Map(classes.map((c) => [c.id, c.name]));
+  const inbox = messageList(client, classNames);
+  const home = client.user.role === "teacher" ? h("div", { class: "stack" }, teacherView(client, classes), inbox) : inbox;
+  const main = h("main");
+  let stopCluster: (() => void) | undefined;
+  const route = (): void => {
+    stopCluster?.();
+    stopCluster = undefined;
+    if (location.hash === "#/cluster") {
+      const cluster = clusterView(client);
+      stopCluster = cluster.stop;
+      render(main, cluster.element);
+    } else render(main, home);
+  };
+  window.addEventListener("hashchange", route);
+  const signOut = (): void => {
+    client.close();
+    sessionStorage.clear();
+    location.hash = "";
+    location.reload();
+  };
+  const header = h(
+    "header",
+    {},
+    h("strong", { class: "brand" }, "ringcast"),
+    h("nav", {}, h("a", { href: "#/" }, client.user.role === "teacher" ? "Classes" : "Messages"), h("a", { href: "#/cluster" }, "Cluster")),
+    h("span", { class: "who", "data-testid": "who" }, `${client.user.name} (${client.user.role})`),
+    h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
+  );
+  render(app, header, main, statusBar(client));
+  route();
+}
+
+function showSignIn(): void {
+  render(app, h("main", {}, signInView((credentials) => start(credentials))));
+}
+
+const token = sessionStorage.getItem(saved.token);
+if (token) {
+  start({ token }).catch((err: unknown) => {
+    console.warn(`resuming the saved session failed: ${messageOf(err)}`);
+    sessionStorage.removeItem(saved.token);
+    showSignIn();
+  });
+} else showSignIn();

@@ -1,0 +1,82 @@
+import type { ClassDetail, ClassSummary, RingcastClient, SendReceipt } from "../../client/index.ts";
+import { h, render, time } from "./dom.ts";
+import { messageOf } from "./sign-in.ts";
+
+const STATUS_POLLS = 15;
+
+/** Classes, a composer (whole class or one student) and the live list of sent messages. */
+export function teacherView(client: RingcastClient, classes: ClassSummary[]): HTMLElement {
+  const classSelect = h("select", { name: "class", "data-testid": "class" }, ...classes.map((c) => h("option", { value: c.id }, `${c.name} (${c.studentCount})`)));
+  const target = h("select", { name: "to", "data-testid": "to" });
+  const body = h("textarea", { name: "body", rows: "3", placeholder: "Write to your class or a student", "data-testid": "body" });
+  const error = h("p", { class: "error", role: "alert", "data-testid": "send-error" });
+  const button = h("button", { type: "submit" }, "Send");
+  const sent = h("ol", { class: "messages", "data-testid": "sent" });
+  let detail: ClassDetail | undefined;
+
+  const loadClass = async (): Promise<void> => {
+    detail = await client.rest.classDetail(client.token, classSelect.value);
+    render(
+      target,
+      h("option", { value: "" }, `Whole class: ${detail.name}`),
+      ...detail.students.map((s) => h("option", { value: s.id }, `${s.name} (${s.id})`)),
+    );
+  };
+  classSelect.addEventListener("change", () => void loadClass().catch((err: unknown) => (error.textContent = messageOf(err))));
+  void loadClass().catch((err: unknown) => (error.textContent = messageOf(err)));
+
+  const form = h(
+    "form",
+    {
+      class: "card composer",
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        error.textContent = "";
+        button.disabled = true;
+        const to = target.value ? { user: target.value } : { class: classSelect.value };
+        const label = target.value ? (detail?.students.find((s) => s.id === target.value)?.name ?? target.value) : (detail?.name ?? classSelect.value);
+        client
+          .send(to, body.value)
+          .then((receipt) => {
+            sent.prepend(sentItem(client, receipt, label, body.value));
+            body.value = "";
+          })
+          .catch((err: unknown) => (error.textContent = `Not sent: ${messageOf(err)}`))
+          .finally(() => (button.disabled = false));
+      },
+    },
+    h("h2", {}, "Send a message"),
+    h("label", {}, "Class", classSelect),
+    h("label", {}, "To", target),
+    h("label", {}, "Message", body),
+    button,
+    error,
+  );
+  return h("div", { class: "stack" }, form, h("section", { class: "card" }, h("h2", {}, "Sent"), sent));
+}
+
+/** One sent message: its recipients, then how many have it, refreshed from GET /api/messages/:id. */
+function sentItem(client: RingcastClient, receipt: SendReceipt, label: string, text: string): HTMLElement {
+  const live = receipt.receipts.filter((r) => r.status === "live").length;
+  const progress = h("span", { class: "progress", "data-testid": "delivery" }, `${receipt.recipients} recipients · ${live} online`);
+  const li = h(
+    "li",
+    { class: "message", "data-id": receipt.id },
+    h("div", { class: "meta" }, h("strong", {}, `to ${label}`), h("time", { datetime: receipt.sentAt }, time(receipt.sentAt))),
+    h("p", { class: "body" }, text),
+    progress,
+  );
+  let polls = 0;
+  const poll = (): void => {
+    client.rest
+      .status(client.token, receipt.id)
+      .then((status) => {
+        const delivered = status.recipients.filter((r) => r.status === "delivered").length;
+        progress.textContent = `${receipt.recipients} recipients · ${delivered} received`;
+        if (delivered < receipt.recipients && ++polls < STATUS_POLLS) setTimeout(poll, 2000);
+      })
+      .catch(() => undefined);
+  };
+  setTimeout(poll, 500);
+  return li;
+}
