@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { startLocalRedis } from "../server/cli/local-redis.ts";
+import type { DemoSchool } from "../server/school/demo-school.ts";
 import { buildLargeSchool } from "../test/support/redis.ts";
 import { GeneratorProcess } from "./load/generator-process.ts";
 import type { RunResult } from "./load/protocol.ts";
@@ -8,7 +9,7 @@ import { redisInfo } from "./measure/redis-info.ts";
 import type { Scenario } from "./scenarios.ts";
 import { startRingcast } from "./systems/ringcast.ts";
 import type { SystemKind, SystemOptions, SystemUnderTest } from "./systems/system.ts";
-import { startVanilla } from "./systems/vanilla.ts";
+import { startAdapterSystem } from "./systems/adapter-system.ts";
 
 export interface BenchOptions {
   scenarios: Scenario[];
@@ -37,17 +38,29 @@ export interface Measurement {
 
 const WARM_UP_SECONDS = 2;
 
+/** Classes of 30, and last a "big room": one class with every student, taught by its own teacher. */
+function benchSchool(classes: number): DemoSchool {
+  const school = buildLargeSchool(classes);
+  const everyone = school.users.filter((u) => u.role === "student").map((u) => u.id);
+  school.users.push({ id: "t-all", name: "Head teacher", role: "teacher" });
+  school.classes.push({ id: "everyone", name: "Everyone", teacherId: "t-all", studentIds: everyone });
+  return school;
+}
+
 function startSystem(kind: SystemKind, options: SystemOptions): Promise<SystemUnderTest> {
-  if (kind === "vanilla") return startVanilla(options, "classic");
-  if (kind === "vanilla-sharded") return startVanilla(options, "sharded");
-  return startRingcast(options, kind === "ringcast-hash" ? "hash" : "broadcast");
+  if (kind === "ringcast-broadcast-durable") return startRingcast(options, "broadcast");
+  if (kind === "ringcast-hash-durable") return startRingcast(options, "hash");
+  const adapters = { vanilla: "classic", "vanilla-sharded": "sharded", "ringcast-broadcast": "ringcast-broadcast", "ringcast-hash": "ringcast-hash" } as const;
+  return startAdapterSystem(options, adapters[kind]);
 }
 
 /** Every selected scenario against every system at every N, on one redis-server, loopback only. */
 export async function runBench(options: BenchOptions): Promise<Measurement[]> {
   const redis = await startLocalRedis();
   const admin = new Redis(redis.url);
-  const school = buildLargeSchool(options.classes);
+  const school = benchSchool(options.classes);
+  const bigRoom = school.classes.at(-1)!;
+  const classes = { regular: school.classes.slice(0, -1), bigRoom };
   const measurements: Measurement[] = [];
   try {
     for (const members of options.memberCounts) {
@@ -57,7 +70,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
         const generator = GeneratorProcess.start();
         try {
           const users = school.users.map((u) => ({ id: u.id, connection: system.connection(u.id) }));
-          const connected = await generator.connect(users, school.classes);
+          const connected = await generator.connect(users, classes, system.sendsRoster);
           if (connected.failed > 0) throw new Error(`${kind}: ${connected.failed} users could not connect`);
           for (const scenario of options.scenarios) {
             await generator.run(scenario.workload(WARM_UP_SECONDS));

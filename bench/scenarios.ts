@@ -19,6 +19,18 @@ export const SCENARIOS: Record<string, Scenario> = {
     workload: (seconds) => ({ target: "user", rate: 1000, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
     per: "message",
   },
+  class: {
+    name: "class",
+    title: "Class fan-out: 50 class messages/s, each to a class of 30 (1500 deliveries/s)",
+    workload: (seconds) => ({ target: "class", rate: 50, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
+    per: "delivery",
+  },
+  "big-room": {
+    name: "big-room",
+    title: "Big room: 2 messages/s to one room holding every student",
+    workload: (seconds) => ({ target: "room", rate: 2, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
+    per: "delivery",
+  },
   "unicast-max": {
     name: "unicast-max",
     title: "Unicast throughput at saturation: 64 sends outstanding, each to one random user",

@@ -17,8 +17,12 @@ export class GeneratorProcess {
     return this.child.pid!;
   }
 
-  async connect(users: { id: string; connection: Connection }[], classes: GeneratorClass[]): Promise<{ count: number; failed: number }> {
-    const reply = await this.request({ type: "connect", users, classes });
+  async connect(
+    users: { id: string; connection: Connection }[],
+    classes: { regular: GeneratorClass[]; bigRoom: GeneratorClass },
+    sendsRoster: boolean,
+  ): Promise<{ count: number; failed: number }> {
+    const reply = await this.request({ type: "connect", users, classes: classes.regular, bigRoom: classes.bigRoom, sendsRoster });
     if (reply.type !== "connected") throw new Error(`generator: unexpected reply ${reply.type}`);
     return reply;
   }

@@ -15,6 +15,8 @@ const MAX_SAMPLES = 200_000;
 
 const sockets = new Map<string, Socket>();
 let classes: GeneratorClass[] = [];
+let bigRoom: GeneratorClass | undefined;
+let sendsRoster = false;
 let counting: { delivered: number; seen: number; latencies: number[] } | undefined;
 
 function reply(message: GeneratorReply): void {
@@ -55,9 +57,10 @@ function pick<T>(items: readonly T[]): T {
 
 /** One send: who sends, what, and how many deliveries it owes. */
 function nextSend(target: Workload["target"]): { from: string; request: object; deliveries: number } {
-  const schoolClass = pick(classes);
-  if (target === "class") {
-    return { from: schoolClass.teacherId, request: { to: { class: schoolClass.id } }, deliveries: schoolClass.studentIds.length };
+  const schoolClass = target === "room" ? bigRoom! : pick(classes);
+  if (target !== "user") {
+    const to = sendsRoster ? { class: schoolClass.id, students: schoolClass.studentIds } : { class: schoolClass.id };
+    return { from: schoolClass.teacherId, request: { to }, deliveries: schoolClass.studentIds.length };
   }
   const from = pick(schoolClass.studentIds);
   let to = pick(schoolClass.studentIds);
@@ -138,6 +141,8 @@ process.on("message", (command: GeneratorCommand) => {
   const handle = async (): Promise<void> => {
     if (command.type === "connect") {
       classes = command.classes;
+      sendsRoster = command.sendsRoster;
+      bigRoom = command.bigRoom;
       const failed = await connect(command.users);
       reply({ type: "connected", count: sockets.size, failed });
     } else if (command.type === "run") {

@@ -2,8 +2,8 @@ import type { Connection } from "../systems/system.ts";
 
 /** What a generator process sends: a steady stream or a closed loop, for a while. */
 export interface Workload {
-  /** "user": a student to a random classmate; "class": a teacher to one of its classes. */
-  target: "user" | "class";
+  /** "user": a student to a random classmate; "class": a teacher to one of its classes; "room": to the room of everyone. */
+  target: "user" | "class" | "room";
   /** Open loop: messages per second, whatever the answers. */
   rate?: number;
   /** Closed loop: sends outstanding at any time (throughput at saturation). */
@@ -20,7 +20,7 @@ export interface GeneratorClass {
 }
 
 export type GeneratorCommand =
-  | { type: "connect"; users: { id: string; connection: Connection }[]; classes: GeneratorClass[] }
+  | { type: "connect"; users: { id: string; connection: Connection }[]; classes: GeneratorClass[]; bigRoom: GeneratorClass; sendsRoster: boolean }
   | { type: "run"; workload: Workload }
   | { type: "close" };
 

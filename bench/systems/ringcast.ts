@@ -23,8 +23,9 @@ export async function startRingcast(options: SystemOptions, mode: "broadcast" | 
   const urlOf = (userId: string): string =>
     mode === "hash" ? urls.get(ring.owner(userId)!)! : members[slot.get(userId) ?? 0]!.url;
   return {
-    kind: mode === "hash" ? "ringcast-hash" : "ringcast-broadcast",
+    kind: mode === "hash" ? "ringcast-hash-durable" : "ringcast-broadcast-durable",
     pids: members.map((m) => m.child.pid!),
+    sendsRoster: false,
     connection: (userId) => {
       const token = tokens.get(userId)!;
       return { url: urlOf(userId), auth: { token }, query: { token } };

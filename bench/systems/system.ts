@@ -1,7 +1,18 @@
 import type { DemoSchool } from "../../server/school/demo-school.ts";
 
-/** The systems the harness compares, side by side in one run. */
-export const SYSTEM_KINDS = ["vanilla", "vanilla-sharded", "ringcast-broadcast", "ringcast-hash"] as const;
+/**
+ * The systems the harness compares, side by side in one run. The first four run the same trivial
+ * app with plain emits on different adapters; the `-durable` ones are ringcast members with their
+ * whole message path (authorization, per-user log, ack, delivery from the log).
+ */
+export const SYSTEM_KINDS = [
+  "vanilla",
+  "vanilla-sharded",
+  "ringcast-broadcast",
+  "ringcast-hash",
+  "ringcast-broadcast-durable",
+  "ringcast-hash-durable",
+] as const;
 export type SystemKind = (typeof SYSTEM_KINDS)[number];
 
 /** How one user connects: the member's URL and the handshake's payloads. */
@@ -17,6 +28,8 @@ export interface SystemUnderTest {
   /** Member process ids, for CPU and memory readings. */
   readonly pids: number[];
   connection(userId: string): Connection;
+  /** Class sends carry the roster (adapter-level hash mode emits to the students' own rooms). */
+  readonly sendsRoster: boolean;
   stop(): Promise<void>;
 }
 

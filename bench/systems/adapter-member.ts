@@ -1,0 +1,91 @@
+/**
+ * One member of an adapter-level system under test: the same trivial app (the handshake names the
+ * user and classes; a send is one `io.to(...).emit`, a plain emit: nothing stored, no
+ * authorization) on one of four adapters, so the adapters are compared and nothing else:
+ * - classic: @socket.io/redis-adapter `createAdapter` (every member hears every emit);
+ * - sharded: `createShardedAdapter`, `subscriptionMode: "dynamic"` (a channel per room);
+ * - ringcast-broadcast: ringcast's broadcast adapter (classic underneath, with counters);
+ * - ringcast-hash: ringcast's hash adapter with its registry and ring; a class message goes to its
+ *   students' personal rooms, so each owner member gets one publish (none for local recipients).
+ * Logs {"msg":"bench member ready","port":N} when listening and registered.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
+import { Server, type ServerOptions } from "socket.io";
+import type { AdapterFactory } from "../../server/bus/bus.ts";
+import { emptyAdapterStats } from "../../server/adapter/adapter-stats.ts";
+import { createBroadcastAdapter } from "../../server/adapter/broadcast-adapter.ts";
+import { createHashAdapter } from "../../server/adapter/hash-adapter.ts";
+import { createLogger } from "../../server/log.ts";
+import { redisKeys } from "../../server/redis/keys.ts";
+import { RedisRegistry } from "../../server/registry/redis-registry.ts";
+import { RingView } from "../../server/ring/ring-view.ts";
+
+interface SendRequest {
+  to: { user?: string; class?: string; students?: string[] };
+  body: string;
+}
+
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const prefix = process.env.BENCH_KEY ?? "bench";
+const kind = process.env.BENCH_ADAPTER ?? "classic";
+const memberId = process.env.NODE_ID ?? `bench-${process.pid}`;
+const pub = new Redis(redisUrl);
+const sub = pub.duplicate();
+const log = createLogger("warn");
+const httpServer = createServer();
+let registry: RedisRegistry | undefined;
+let io: Server;
+
+function adapterFor(): ServerOptions["adapter"] {
+  const key = `${prefix}:io`;
+  if (kind === "sharded") return createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: "dynamic" });
+  if (kind === "ringcast-broadcast") return createBroadcastAdapter(pub, sub, { key }) as unknown as AdapterFactory;
+  if (kind === "ringcast-hash") {
+    const keys = redisKeys(prefix);
+    const self = {
+      id: memberId,
+      url: () => `http://127.0.0.1:${(httpServer.address() as AddressInfo | null)?.port ?? 0}`,
+      mode: "hash" as const,
+      socketCount: () => io.engine.clientsCount,
+    };
+    registry = new RedisRegistry(pub.duplicate(), pub.duplicate(), keys, self, { heartbeatMs: 2000, leaseMs: 6000 }, log);
+    const ring = new RingView(registry);
+    return createHashAdapter(pub, sub, { memberId, ring, key, stats: emptyAdapterStats(), log });
+  }
+  return createAdapter(pub, sub, { key });
+}
+
+/** Where a send goes: a personal room, a class room, or (hash) the class's students' rooms. */
+function roomsOf(to: SendRequest["to"]): string[] {
+  if (to.user) return [`user:${to.user}`];
+  if (kind === "ringcast-hash" && to.students) return to.students.map((id) => `user:${id}`);
+  return [`class:${to.class}`];
+}
+
+io = new Server(httpServer, { adapter: adapterFor(), serveClient: false });
+let sequence = 0;
+io.on("connection", (socket) => {
+  const { userId, classIds } = socket.handshake.auth as { userId: string; classIds?: string[] };
+  socket.join([`user:${userId}`, ...(classIds ?? []).map((id) => `class:${id}`)]);
+  socket.on("message:send", (request: SendRequest, ack: (answer: object) => void) => {
+    const id = `${process.pid}-${++sequence}`;
+    io.to(roomsOf(request.to)).emit("message", { id, from: { id: userId }, body: request.body });
+    ack({ ok: true, id });
+  });
+});
+
+process.on("SIGTERM", () => {
+  void registry?.close();
+  io.close();
+  pub.disconnect();
+  sub.disconnect();
+  process.exit(0);
+});
+
+httpServer.listen(Number(process.env.PORT ?? 0), "127.0.0.1", async () => {
+  await registry?.start();
+  console.log(JSON.stringify({ msg: "bench member ready", port: (httpServer.address() as AddressInfo).port }));
+});
