@@ -7,17 +7,18 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runBench } from "./bench-run.ts";
+import { chartSvg } from "./chart.ts";
 import { buildRows, markdown } from "./report.ts";
-import { SCENARIOS } from "./scenarios.ts";
+import { DEFAULT_SCENARIOS, SCENARIOS } from "./scenarios.ts";
 import { SYSTEM_KINDS, type SystemKind } from "./systems/system.ts";
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: "string", default: Object.keys(SCENARIOS).join(",") },
+    scenarios: { type: "string", default: DEFAULT_SCENARIOS.join(",") },
     systems: { type: "string", default: SYSTEM_KINDS.join(",") },
-    members: { type: "string", default: "2" },
+    members: { type: "string", default: "1,2,4,8" },
     runs: { type: "string", default: "3" },
-    seconds: { type: "string", default: "8" },
+    seconds: { type: "string", default: "5" },
     classes: { type: "string", default: "65" },
     out: { type: "string", default: new URL("./results/", import.meta.url).pathname },
   },
@@ -46,8 +47,9 @@ const measurements = await runBench(options);
 const rows = buildRows(measurements, scenarios);
 const table = markdown(rows, scenarios, options);
 mkdirSync(values.out, { recursive: true });
-writeFileSync(`${values.out}/latest.md`, table);
+writeFileSync(`${values.out}/latest.md`, `${table}\n![CPU per 1000 messages against N](latest.svg)\n`);
+writeFileSync(`${values.out}/latest.svg`, chartSvg(rows, scenarios));
 writeFileSync(`${values.out}/latest.json`, `${JSON.stringify({ generatedAt: new Date().toISOString(), options: { ...options, log: undefined, scenarios: scenarios.map((s) => s.name) }, rows, measurements }, null, 2)}\n`);
 console.log(`\n${table}`);
-console.log(`written: ${values.out}latest.md, latest.json`);
+console.log(`written: ${values.out}latest.md, latest.json, latest.svg`);
 process.exit(0);

@@ -38,3 +38,6 @@ export const SCENARIOS: Record<string, Scenario> = {
     per: "message",
   },
 };
+
+/** What `npm run bench` runs unless told otherwise (unicast-max on request: it saturates the machine). */
+export const DEFAULT_SCENARIOS = ["unicast", "class", "big-room"];

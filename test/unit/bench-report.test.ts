@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { Measurement } from "../../bench/bench-run.ts";
 import { figure, quantile } from "../../bench/measure/stats.ts";
+import { chartSvg } from "../../bench/chart.ts";
 import { buildRows, markdown } from "../../bench/report.ts";
 import { SCENARIOS } from "../../bench/scenarios.ts";
 
@@ -53,5 +54,16 @@ describe("benchmark figures", () => {
   it("an open loop that could not keep its rate is generator-bound", () => {
     const rows = buildRows([measurement("vanilla", 1, { sent: 5000, sendingMs: 8000 })], [SCENARIOS.unicast!]);
     expect(rows[0]!.generatorBound).to.equal(true);
+  });
+
+  it("the chart has a panel per scenario and a line per system, from N=1 to N=8", () => {
+    const runs = [1, 2, 4, 8].flatMap((members) =>
+      (["vanilla", "ringcast-hash"] as const).map((system) => ({ ...measurement(system, 1, { cpu: 1000 * members }), members })),
+    );
+    const svg = chartSvg(buildRows(runs, [SCENARIOS.unicast!]), [SCENARIOS.unicast!]);
+    expect(svg).to.match(/^<svg /);
+    expect(svg.match(/<polyline /g)).to.have.length(2);
+    expect(svg.match(/<circle /g)).to.have.length(8);
+    for (const label of ["N=1", "N=8", "unicast", "vanilla", "ringcast-hash"]) expect(svg).to.include(label);
   });
 });
