@@ -21,6 +21,8 @@ export interface BenchOptions {
   /** Classes of 30 students (and a teacher each). */
   classes: number;
   log: (line: string) => void;
+  /** Write each member's CPU profile (node --cpu-prof) under this folder. */
+  profileDir?: string;
 }
 
 export interface Measurement {
@@ -66,7 +68,8 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
     for (const members of options.memberCounts) {
       for (const kind of options.systems) {
         await admin.flushall();
-        const system = await startSystem(kind, { members, redisUrl: redis.url, prefix: `bench-${kind}`, school });
+        const env = options.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}/${kind}-N${members}` } : undefined;
+        const system = await startSystem(kind, { members, redisUrl: redis.url, prefix: `bench-${kind}`, school, env });
         const generator = GeneratorProcess.start();
         try {
           const users = school.users.map((u) => ({ id: u.id, connection: system.connection(u.id) }));

@@ -1,14 +1,19 @@
 /**
- * `npm run bench`: every scenario against vanilla socket.io (classic and sharded Redis adapter)
- * and ringcast (broadcast and hash mode), members as separate processes, one redis-server, a load
- * generator process; loopback only, bounded in time. Writes bench/results/latest.{md,json}.
- *   npm run bench -- --scenarios unicast,unicast-max --members 1,2 --runs 3 --seconds 8
+ * `npm run bench`: the scenarios against vanilla socket.io (classic and sharded Redis adapter) and
+ * ringcast (its adapters with plain emits, and its durable message path), members as separate
+ * processes, one redis-server, load generator processes; loopback only, bounded in time (about
+ * 40 minutes with the defaults). Writes bench/results/latest.{md,json,svg}.
+ *   npm run bench -- --scenarios unicast,class --members 1,2 --runs 3 --seconds 5
+ *   npm run bench -- --scenarios idle,failover --connections 10000
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runBench } from "./bench-run.ts";
 import { chartSvg } from "./chart.ts";
-import { buildRows, markdown } from "./report.ts";
+import { DISRUPTIONS, runDisruptions } from "./disruption-run.ts";
+import { runIdle } from "./idle-run.ts";
+import { buildRows, disruptionMarkdown, idleMarkdown, markdown } from "./report.ts";
+import { checkTargets, targetsMarkdown } from "./targets.ts";
 import { DEFAULT_SCENARIOS, SCENARIOS } from "./scenarios.ts";
 import { SYSTEM_KINDS, type SystemKind } from "./systems/system.ts";
 
@@ -20,7 +25,11 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     seconds: { type: "string", default: "5" },
     classes: { type: "string", default: "65" },
+    /** Idle connections: clients on the one member; rebalance and failover: users on the cluster. */
+    connections: { type: "string", default: "10000" },
     out: { type: "string", default: new URL("./results/", import.meta.url).pathname },
+    /** Profile every member (node --cpu-prof) into <out>/profiles; summarize with npm run bench:profile. */
+    profile: { type: "boolean", default: false },
   },
 });
 
@@ -32,7 +41,10 @@ function list<T extends string>(value: string, allowed: readonly T[], what: stri
 }
 
 const bounded = (value: string, min: number, max: number): number => Math.min(max, Math.max(min, Math.floor(Number(value)) || min));
-const scenarios = list(values.scenarios, Object.keys(SCENARIOS), "scenario").map((name) => SCENARIOS[name]!);
+const EXTRA = ["idle", ...DISRUPTIONS];
+const selected = list(values.scenarios, [...Object.keys(SCENARIOS), ...EXTRA], "scenario");
+const scenarios = selected.filter((name) => !EXTRA.includes(name)).map((name) => SCENARIOS[name]!);
+const disruptions = DISRUPTIONS.filter((name) => selected.includes(name));
 const options = {
   scenarios,
   systems: list<SystemKind>(values.systems, SYSTEM_KINDS, "system"),
@@ -41,15 +53,22 @@ const options = {
   seconds: bounded(values.seconds, 2, 120),
   classes: bounded(values.classes, 2, 400),
   log: (line: string) => console.log(line),
+  profileDir: values.profile ? `${values.out}/profiles` : undefined,
 };
 console.log(`bench: ${scenarios.map((s) => s.name).join(", ")} on ${options.systems.join(", ")}, N = ${options.memberCounts.join(", ")}`);
-const measurements = await runBench(options);
+const measurements = scenarios.length > 0 ? await runBench(options) : [];
 const rows = buildRows(measurements, scenarios);
-const table = markdown(rows, scenarios, options);
+const idleRows = selected.includes("idle") ? await runIdle({ connections: bounded(values.connections, 100, 20_000), runs: options.runs, log: options.log }) : [];
+const disruptionRows = disruptions.length > 0 ? await runDisruptions({ users: bounded(values.connections, 100, 20_000), which: disruptions, log: options.log }) : [];
+const table =
+  markdown(rows, scenarios, options) +
+  (idleRows.length > 0 ? idleMarkdown(idleRows) : "") +
+  (disruptionRows.length > 0 ? disruptionMarkdown(disruptionRows) : "") +
+  targetsMarkdown(checkTargets(rows, idleRows, disruptionRows));
 mkdirSync(values.out, { recursive: true });
 writeFileSync(`${values.out}/latest.md`, `${table}\n![CPU per 1000 messages against N](latest.svg)\n`);
 writeFileSync(`${values.out}/latest.svg`, chartSvg(rows, scenarios));
-writeFileSync(`${values.out}/latest.json`, `${JSON.stringify({ generatedAt: new Date().toISOString(), options: { ...options, log: undefined, scenarios: scenarios.map((s) => s.name) }, rows, measurements }, null, 2)}\n`);
+writeFileSync(`${values.out}/latest.json`, `${JSON.stringify({ generatedAt: new Date().toISOString(), options: { ...options, log: undefined, scenarios: scenarios.map((s) => s.name) }, rows, idleRows, disruptionRows, measurements }, null, 2)}\n`);
 console.log(`\n${table}`);
 console.log(`written: ${values.out}latest.md, latest.json, latest.svg`);
 process.exit(0);

@@ -1,5 +1,7 @@
 import { availableParallelism, cpus } from "node:os";
 import type { Measurement } from "./bench-run.ts";
+import type { DisruptionRow } from "./disruption-run.ts";
+import type { IdleRow } from "./idle-run.ts";
 import { type Figure, figure } from "./measure/stats.ts";
 import type { Scenario } from "./scenarios.ts";
 import type { SystemKind } from "./systems/system.ts";
@@ -93,5 +95,41 @@ export function markdown(rows: Row[], scenarios: Scenario[], meta: { runs: numbe
       }
     }
   }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The idle-connections table: memory per connection, ratios against vanilla socket.io. */
+export function idleMarkdown(rows: IdleRow[]): string {
+  const base = rows.find((r) => r.system === "vanilla");
+  const lines = [
+    "",
+    `## Idle connections: ${rows[0]?.connections ?? 0} WebSocket clients on one member`,
+    "",
+    "| system | RSS KB per connection | × vanilla | heap KB per connection | × vanilla |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${r.system} | ${fmt(r.rssKbPerConnection, 1)} | ${ratio(r.rssKbPerConnection, base?.rssKbPerConnection)} | ${fmt(r.heapKbPerConnection, 1)} | ${ratio(r.heapKbPerConnection, base?.heapKbPerConnection)} |`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** Rebalance and failover: who dropped against who had to move, and when everyone had the probe. */
+export function disruptionMarkdown(rows: DisruptionRow[]): string {
+  const ms = (v: number): string => (Number.isFinite(v) ? String(Math.round(v)) : "–");
+  const lines = [
+    "",
+    `## Rebalance and failover: ${rows[0]?.users ?? 0} users on 4 hash-mode members behind a gateway`,
+    "",
+    "rebalance: a 5th member joins; failover: one of the 4 is killed (-9). Then every class gets a probe message; times are from the join (new member ready) or the kill.",
+    "",
+    "| scenario | users affected | users disconnected | disconnected ÷ affected | probe reached | probe p50 ms | p99 ms | all reached, ms |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.affected} | ${r.disconnected} | ${r.affected ? (r.disconnected / r.affected).toFixed(2) : "–"} | ${r.reached}/${r.users} | ${ms(r.probeP50Ms)} | ${ms(r.probeP99Ms)} | ${r.reached === r.users ? ms(r.probeMaxMs) : "not all"} |`,
+    ),
+  ];
   return `${lines.join("\n")}\n`;
 }

@@ -39,5 +39,8 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
-/** What `npm run bench` runs unless told otherwise (unicast-max on request: it saturates the machine). */
-export const DEFAULT_SCENARIOS = ["unicast", "class", "big-room"];
+/**
+ * What `npm run bench` runs unless told otherwise: the throughput scenarios at every N, then idle
+ * connections, rebalance and failover (unicast-max on request: it saturates the machine).
+ */
+export const DEFAULT_SCENARIOS = ["unicast", "class", "big-room", "idle", "rebalance-moved", "rebalance-all", "failover"];

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Connection } from "../systems/system.ts";
-import type { GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, Workload } from "./protocol.ts";
+import type { GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, WatchResult, Workload } from "./protocol.ts";
 
 const ENTRY = fileURLToPath(new URL("./generator.ts", import.meta.url));
 
@@ -30,6 +30,18 @@ export class GeneratorProcess {
   async run(workload: Workload): Promise<RunResult> {
     const reply = await this.request({ type: "run", workload });
     if (reply.type !== "result") throw new Error(`generator: unexpected reply ${reply.type}`);
+    return reply.result;
+  }
+
+  /** Starts the clock of a disruption (drops and probe times count from here). */
+  async mark(): Promise<void> {
+    const reply = await this.request({ type: "mark" });
+    if (reply.type !== "marked") throw new Error(`generator: unexpected reply ${reply.type}`);
+  }
+
+  async watch(probeBody: string, since: number, timeoutMs: number): Promise<WatchResult> {
+    const reply = await this.request({ type: "watch", probeBody, since, timeoutMs });
+    if (reply.type !== "watched") throw new Error(`generator: unexpected reply ${reply.type}`);
     return reply.result;
   }
 

@@ -5,8 +5,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { io, type Socket } from "socket.io-client";
+import { WebSocket } from "ws";
 import { quantile } from "../measure/stats.ts";
-import type { GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, Workload } from "./protocol.ts";
+import type { GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, WatchResult, Workload } from "./protocol.ts";
 
 const CONNECT_BATCH = 100;
 const ACK_TIMEOUT_MS = 10_000;
@@ -14,9 +15,34 @@ const ACK_TIMEOUT_MS = 10_000;
 const MAX_SAMPLES = 200_000;
 
 const sockets = new Map<string, Socket>();
+/** Bare WebSockets (the idle floor): held open, nothing else. */
+const rawSockets: WebSocket[] = [];
 let classes: GeneratorClass[] = [];
 let bigRoom: GeneratorClass | undefined;
 let sendsRoster = false;
+/** Per user: the last message id seen; who dropped since the mark; when the probe arrived. */
+const lastIds = new Map<string, string>();
+const dropped = new Set<string>();
+/** Probe arrivals, epoch ms (the harness's clock is the same machine's). */
+const probeArrivals = new Map<string, number>();
+
+function onProbe(userId: string, message: { id?: string; body?: string }): void {
+  if (message.id) lastIds.set(userId, message.id);
+  if (message.body?.startsWith("probe") && !probeArrivals.has(`${userId}|${message.body}`)) {
+    probeArrivals.set(`${userId}|${message.body}`, Date.now());
+  }
+}
+
+/** Waits for every user's probe, then says how long each took after `since`. */
+async function watch(probeBody: string, since: number, timeoutMs: number): Promise<WatchResult> {
+  const users = [...sockets.keys()];
+  const deadline = performance.now() + timeoutMs;
+  const arrived = (): number[] => users.flatMap((u) => probeArrivals.get(`${u}|${probeBody}`) ?? []);
+  while (arrived().length < users.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const times = arrived().map((at) => at - since);
+  return { users: users.length, disconnected: users.filter((u) => dropped.has(u)).length, reached: times.length, times };
+}
+
 let counting: { delivered: number; seen: number; latencies: number[] } | undefined;
 
 function reply(message: GeneratorReply): void {
@@ -27,8 +53,16 @@ async function connect(users: Extract<GeneratorCommand, { type: "connect" }>["us
   let failed = 0;
   for (let i = 0; i < users.length; i += CONNECT_BATCH) {
     const batch = users.slice(i, i + CONNECT_BATCH).map(({ id, connection }) => {
-      const socket = io(connection.url, { auth: connection.auth, query: connection.query, transports: ["websocket"], reconnection: false, forceNew: true });
+      if (connection.raw) return connectRaw(connection.url).catch(() => void failed++);
+      // Reconnecting clients resume from the last id they saw, as a ringcast app does.
+      const auth = connection.reconnect ? (cb: (data: object) => void) => cb({ ...connection.auth, lastMessageId: lastIds.get(id) }) : connection.auth;
+      const socket = io(connection.url, { auth, query: connection.query, transports: ["websocket"], reconnection: connection.reconnect ?? false, forceNew: true });
       socket.on("message", onMessage);
+      socket.on("message", (message: { id?: string; body?: string }) => onProbe(id, message));
+      socket.on("ringcast:session", (session: { lastMessageId?: string }) => {
+        if (!lastIds.has(id) && session.lastMessageId) lastIds.set(id, session.lastMessageId);
+      });
+      socket.on("disconnect", () => dropped.add(id));
       return new Promise<void>((resolve) => {
         socket.once("connect", () => (sockets.set(id, socket), resolve()));
         socket.once("connect_error", () => (failed++, resolve()));
@@ -37,6 +71,15 @@ async function connect(users: Extract<GeneratorCommand, { type: "connect" }>["us
     await Promise.all(batch);
   }
   return failed;
+}
+
+function connectRaw(url: string): Promise<void> {
+  const socket = new WebSocket(url);
+  rawSockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+  });
 }
 
 function onMessage(message: { body?: string }): void {
@@ -144,11 +187,17 @@ process.on("message", (command: GeneratorCommand) => {
       sendsRoster = command.sendsRoster;
       bigRoom = command.bigRoom;
       const failed = await connect(command.users);
-      reply({ type: "connected", count: sockets.size, failed });
+      reply({ type: "connected", count: sockets.size + rawSockets.length, failed });
     } else if (command.type === "run") {
       reply({ type: "result", result: await run(command.workload) });
+    } else if (command.type === "mark") {
+      dropped.clear();
+      reply({ type: "marked" });
+    } else if (command.type === "watch") {
+      reply({ type: "watched", result: await watch(command.probeBody, command.since, command.timeoutMs) });
     } else {
       for (const socket of sockets.values()) socket.close();
+      for (const socket of rawSockets) socket.terminate();
       process.exit(0);
     }
   };

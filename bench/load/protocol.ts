@@ -22,6 +22,10 @@ export interface GeneratorClass {
 export type GeneratorCommand =
   | { type: "connect"; users: { id: string; connection: Connection }[]; classes: GeneratorClass[]; bigRoom: GeneratorClass; sendsRoster: boolean }
   | { type: "run"; workload: Workload }
+  /** Starts a disruption's clock: drops and probe arrivals are counted from here. */
+  | { type: "mark" }
+  /** Waits until every user received a message with this body (or the timeout); times from `since` (epoch ms). */
+  | { type: "watch"; probeBody: string; since: number; timeoutMs: number }
   | { type: "close" };
 
 export interface RunResult {
@@ -41,7 +45,20 @@ export interface RunResult {
   generatorCpuMs: number;
 }
 
+/** After a disruption: who dropped, and when each user had the probe (ms after the mark). */
+export interface WatchResult {
+  users: number;
+  /** Users whose connection dropped at least once since the mark. */
+  disconnected: number;
+  /** Users that received the probe. */
+  reached: number;
+  /** For each user reached: ms from `since` to the probe's arrival. */
+  times: number[];
+}
+
 export type GeneratorReply =
   | { type: "connected"; count: number; failed: number }
+  | { type: "marked" }
+  | { type: "watched"; result: WatchResult }
   | { type: "result"; result: RunResult }
   | { type: "error"; message: string };

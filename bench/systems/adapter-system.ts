@@ -20,7 +20,7 @@ const KIND: Record<AdapterKind, SystemKind> = {
  */
 export async function startAdapterSystem(options: SystemOptions, adapter: AdapterKind): Promise<SystemUnderTest> {
   const ids = Array.from({ length: options.members }, (_, i) => `${adapter}-${i + 1}`);
-  const env = (nodeId: string) => ({ REDIS_URL: options.redisUrl, BENCH_KEY: options.prefix, BENCH_ADAPTER: adapter, NODE_ID: nodeId });
+  const env = (nodeId: string) => ({ REDIS_URL: options.redisUrl, BENCH_KEY: options.prefix, BENCH_ADAPTER: adapter, NODE_ID: nodeId, ...options.env });
   const members = await Promise.all(ids.map((id) => spawnReady(ENTRY, "bench member ready", id, env(id))));
   // Hash mode: let every member's ring view hear about the others before users arrive.
   if (adapter === "ringcast-hash") await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -14,7 +14,7 @@ const MEMBER_ENV = { RINGCAST_HEARTBEAT_MS: "2000", RINGCAST_LEASE_MS: "6000", L
 export async function startRingcast(options: SystemOptions, mode: "broadcast" | "hash"): Promise<SystemUnderTest> {
   await seedSchool(options.redisUrl, options.prefix, options.school);
   const ids = Array.from({ length: options.members }, (_, i) => `${mode}-${i + 1}`);
-  const env = { ...MEMBER_ENV, RINGCAST_MODE: mode };
+  const env = { ...MEMBER_ENV, RINGCAST_MODE: mode, ...options.env };
   const members = await Promise.all(ids.map((nodeId) => spawnMember({ redisUrl: options.redisUrl, prefix: options.prefix, nodeId, env })));
   const urls = new Map(members.map((m) => [m.nodeId, m.url]));
   const ring = new HashRing(ids);

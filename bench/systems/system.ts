@@ -18,6 +18,10 @@ export type SystemKind = (typeof SYSTEM_KINDS)[number];
 /** How one user connects: the member's URL and the handshake's payloads. */
 export interface Connection {
   url: string;
+  /** A bare WebSocket (the idle floor), not Socket.IO. */
+  raw?: boolean;
+  /** Reconnect after drops (through a router), resuming from the last message id seen. */
+  reconnect?: boolean;
   auth: Record<string, unknown>;
   query?: Record<string, string>;
 }
@@ -39,4 +43,6 @@ export interface SystemOptions {
   /** Namespace of this system's keys and channels in the shared Redis. */
   prefix: string;
   school: DemoSchool;
+  /** Extra environment for every member process (e.g. the memory probe). */
+  env?: Record<string, string>;
 }

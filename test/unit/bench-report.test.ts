@@ -4,6 +4,7 @@ import { figure, quantile } from "../../bench/measure/stats.ts";
 import { chartSvg } from "../../bench/chart.ts";
 import { buildRows, markdown } from "../../bench/report.ts";
 import { SCENARIOS } from "../../bench/scenarios.ts";
+import { checkTargets } from "../../bench/targets.ts";
 
 function measurement(system: Measurement["system"], run: number, overrides: Partial<Measurement["result"]> & { cpu?: number }): Measurement {
   const result = {
@@ -65,5 +66,31 @@ describe("benchmark figures", () => {
     expect(svg.match(/<polyline /g)).to.have.length(2);
     expect(svg.match(/<circle /g)).to.have.length(8);
     for (const label of ["N=1", "N=8", "unicast", "vanilla", "ringcast-hash"]) expect(svg).to.include(label);
+  });
+
+  it("targets: hash unicast slope and ratio at N=8, local sends without Redis, idle memory, rebalance", () => {
+    const at = (system: Measurement["system"], members: number, cpu: number, redisCommands = 8000) => ({
+      ...measurement(system, 1, { cpu }),
+      members,
+      redisCommands,
+    });
+    const rows = buildRows(
+      [at("vanilla", 1, 2000), at("vanilla", 8, 4800), at("vanilla-sharded", 8, 3200), at("ringcast-hash", 1, 1600, 0), at("ringcast-hash", 8, 1760)],
+      [SCENARIOS.unicast!],
+    );
+    const idle = [
+      { system: "vanilla" as const, connections: 100, rssKbPerConnection: { median: 14, min: 14, max: 14 }, heapKbPerConnection: { median: 10, min: 10, max: 10 } },
+      { system: "ringcast-hash-durable" as const, connections: 100, rssKbPerConnection: { median: 14, min: 14, max: 14 }, heapKbPerConnection: { median: 5, min: 5, max: 5 } },
+    ];
+    const rebalance = { scenario: "rebalance-moved" as const, users: 100, affected: 20, disconnected: 21, reached: 100, probeP50Ms: 300, probeP99Ms: 900, probeMaxMs: 1200 };
+    const checks = new Map(checkTargets(rows, idle, [rebalance]).map((c) => [c.target, c]));
+    expect(checks.get("ringcast-hash unicast: cost flat in N (≤ +10 CPU-ms per 1000 messages per extra member)")).to.deep.include({ measured: "2.9 CPU-ms per member", met: true });
+    expect(checks.get("ringcast-hash unicast at N=8: ≤ 0.40× vanilla classic")).to.deep.include({ measured: "0.37×", met: true });
+    expect(checks.get("ringcast-hash unicast at N=8: ≤ 0.60× sharded-dynamic")).to.deep.include({ measured: "0.55×", met: true });
+    expect(checks.get("ringcast-hash: a message to a user on the publishing member never touches Redis (N=1)")!.met).to.equal(true);
+    expect(checks.get("ringcast-hash-durable: memory per idle connection ≤ 0.75× vanilla (RSS, heap)")).to.deep.include({ measured: "1.00×, 0.50×", met: false });
+    expect(checks.get("rebalance: disconnected users ≤ 1.05× users whose owner changed")).to.deep.include({ measured: "1.05×", met: true });
+    expect(checks.get("rebalance: every user reachable within 3 s")).to.deep.include({ measured: "1200 ms", met: true });
+    expect(checks.get("ringcast-hash-durable unicast at N=8: ≤ 0.40× vanilla classic")!.met).to.equal(undefined);
   });
 });

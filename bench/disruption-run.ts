@@ -1,0 +1,133 @@
+import { Redis } from "ioredis";
+import { RingcastRest } from "../client/rest.ts";
+import { TokenService } from "../server/auth/tokens.ts";
+import { startLocalRedis } from "../server/cli/local-redis.ts";
+import { HashRing } from "../server/ring/hash-ring.ts";
+import { type ClusterProcess, spawnGateway, spawnMember, TOKEN_SECRET } from "../test/support/processes.ts";
+import { buildLargeSchool, seedSchool } from "../test/support/redis.ts";
+import { GeneratorProcess } from "./load/generator-process.ts";
+import { quantile } from "./measure/stats.ts";
+
+export const DISRUPTIONS = ["rebalance-moved", "rebalance-all", "failover"] as const;
+export type Disruption = (typeof DISRUPTIONS)[number];
+
+export interface DisruptionRow {
+  scenario: Disruption;
+  users: number;
+  /** Users whose owner changed (rebalance) or who were on the killed member (failover). */
+  affected: number;
+  /** Users whose connection dropped. */
+  disconnected: number;
+  /** Users that got the probe within the timeout. */
+  reached: number;
+  /** From the join (member ready) or the kill to each user's probe arrival, ms. */
+  probeP50Ms: number;
+  probeP99Ms: number;
+  probeMaxMs: number;
+}
+
+const MEMBERS = ["m1", "m2", "m3", "m4"];
+const GENERATORS = 2;
+const WATCH_TIMEOUT_MS = 30_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Hash mode, `users` students on 4 members behind a gateway, stock clients that reconnect and
+ * resume by themselves. rebalance: a 5th member joins (strategy moved, then all); failover: one
+ * member is killed (-9). Right after, every class gets a probe message; each user's time to it counts.
+ */
+export async function runDisruptions(options: { users: number; which: Disruption[]; log: (line: string) => void }): Promise<DisruptionRow[]> {
+  const redis = await startLocalRedis();
+  const admin = new Redis(redis.url);
+  const school = buildLargeSchool(Math.ceil(options.users / 30));
+  const students = school.users.filter((u) => u.role === "student").map((u) => u.id);
+  const tokens = new TokenService(TOKEN_SECRET, 3600);
+  const rows: DisruptionRow[] = [];
+  try {
+    for (const scenario of options.which) {
+      await admin.flushall();
+      const prefix = `disruption-${scenario}`;
+      await seedSchool(redis.url, prefix, school);
+      const env = { RINGCAST_MODE: "hash", RINGCAST_REBALANCE: scenario === "rebalance-all" ? "all" : "moved", RINGCAST_HEARTBEAT_MS: "1000", RINGCAST_LEASE_MS: "3000" };
+      const members = new Map<string, ClusterProcess>();
+      for (const id of MEMBERS) members.set(id, await spawnMember({ redisUrl: redis.url, prefix, nodeId: id, env }));
+      const gateway = await spawnGateway({ redisUrl: redis.url, prefix, mode: "hash" });
+      const generators = Array.from({ length: GENERATORS }, () => GeneratorProcess.start());
+      try {
+        const share = Math.ceil(students.length / GENERATORS);
+        await Promise.all(
+          generators.map(async (g, i) => {
+            const users = await Promise.all(
+              students.slice(i * share, (i + 1) * share).map(async (id) => {
+                const token = (await tokens.issue({ userId: id, role: "student" })).token;
+                return { id, connection: { url: gateway.url, auth: { token }, query: { token }, reconnect: true } };
+              }),
+            );
+            const connected = await g.connect(users, { regular: [], bigRoom: school.classes[0]! }, false);
+            if (connected.failed > 0) throw new Error(`${scenario}: ${connected.failed} users could not connect`);
+          }),
+        );
+        await sleep(2000);
+        await Promise.all(generators.map((g) => g.mark()));
+        const { since, affected } = await disrupt(scenario, members, students, { redisUrl: redis.url, prefix, env });
+        await sendProbes(gateway.url, school.classes, tokens, `probe-${scenario}`);
+        const results = await Promise.all(generators.map((g) => g.watch(`probe-${scenario}`, since, WATCH_TIMEOUT_MS)));
+        const times = results.flatMap((r) => r.times).sort((a, b) => a - b);
+        const row: DisruptionRow = {
+          scenario,
+          users: results.reduce((sum, r) => sum + r.users, 0),
+          affected,
+          disconnected: results.reduce((sum, r) => sum + r.disconnected, 0),
+          reached: times.length,
+          probeP50Ms: quantile(times, 0.5),
+          probeP99Ms: quantile(times, 0.99),
+          probeMaxMs: times.at(-1) ?? Number.NaN,
+        };
+        rows.push(row);
+        options.log(`  ${scenario}: ${row.disconnected} disconnected / ${row.affected} affected, ${row.reached}/${row.users} reached, max ${Math.round(row.probeMaxMs)} ms`);
+      } finally {
+        await Promise.all(generators.map((g) => g.close()));
+        await gateway.stop();
+        await Promise.all([...members.values()].map((m) => m.stop()));
+      }
+    }
+  } finally {
+    admin.disconnect();
+    await redis.stop();
+  }
+  return rows;
+}
+
+/** Joins a 5th member (when it is ready) or kills one; returns when that happened and who it affects. */
+async function disrupt(
+  scenario: Disruption,
+  members: Map<string, ClusterProcess>,
+  students: string[],
+  spawn: { redisUrl: string; prefix: string; env: Record<string, string> },
+): Promise<{ since: number; affected: number }> {
+  const before = new HashRing(MEMBERS);
+  if (scenario === "failover") {
+    const victim = "m2";
+    await members.get(victim)!.kill();
+    members.delete(victim);
+    return { since: Date.now(), affected: students.filter((s) => before.owner(s) === victim).length };
+  }
+  members.set("m5", await spawnMember({ ...spawn, nodeId: "m5" }));
+  const after = new HashRing([...MEMBERS, "m5"]);
+  return { since: Date.now(), affected: students.filter((s) => before.owner(s) !== after.owner(s)).length };
+}
+
+/** A class message to every class, through the gateway, retried while a member is unreachable. */
+async function sendProbes(gatewayUrl: string, classes: { id: string; teacherId: string }[], tokens: TokenService, body: string): Promise<void> {
+  const rest = new RingcastRest(gatewayUrl);
+  await Promise.all(
+    classes.map(async (c) => {
+      const token = (await tokens.issue({ userId: c.teacherId, role: "teacher" })).token;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        if (await rest.send(token, { to: { class: c.id }, body }).then(() => true, () => false)) return;
+        await sleep(200);
+      }
+      throw new Error(`probe to ${c.id} was never accepted`);
+    }),
+  );
+}
