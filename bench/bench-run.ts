@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { startLocalRedis } from "../server/cli/local-redis.ts";
 import type { DemoSchool } from "../server/school/demo-school.ts";
@@ -21,7 +22,7 @@ export interface BenchOptions {
   /** Classes of 30 students (and a teacher each). */
   classes: number;
   log: (line: string) => void;
-  /** Write each member's CPU profile (node --cpu-prof) under this folder. */
+  /** Write each member's CPU profile (.cpuprofile, via the inspector) under this folder. */
   profileDir?: string;
 }
 
@@ -39,6 +40,7 @@ export interface Measurement {
 }
 
 const WARM_UP_SECONDS = 2;
+const PROFILE_PROBE = fileURLToPath(new URL("./systems/cpu-profile-probe.mjs", import.meta.url));
 
 /** Classes of 30, and last a "big room": one class with every student, taught by its own teacher. */
 function benchSchool(classes: number): DemoSchool {
@@ -68,7 +70,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
     for (const members of options.memberCounts) {
       for (const kind of options.systems) {
         await admin.flushall();
-        const env = options.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}/${kind}-N${members}` } : undefined;
+        const env = options.profileDir ? { NODE_OPTIONS: `--import=${PROFILE_PROBE}`, BENCH_PROFILE_DIR: `${options.profileDir}/${kind}-N${members}` } : undefined;
         const system = await startSystem(kind, { members, redisUrl: redis.url, prefix: `bench-${kind}`, school, env });
         const generator = GeneratorProcess.start();
         try {
@@ -78,7 +80,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
           for (const scenario of options.scenarios) {
             await generator.run(scenario.workload(WARM_UP_SECONDS));
             for (let run = 1; run <= options.runs; run++) {
-              const measured = await measure(admin, system, generator, scenario, options.seconds);
+              const measured = await measure(admin, system, generator, scenario, options.seconds, options.profileDir !== undefined);
               measurements.push({ scenario: scenario.name, system: kind, members, run, ...measured });
               options.log(`  ${scenario.name} ${kind} N=${members} run ${run}: ${summary(measured)}`);
             }
@@ -102,7 +104,9 @@ async function measure(
   generator: GeneratorProcess,
   scenario: Scenario,
   seconds: number,
+  profiling: boolean,
 ): Promise<{ result: RunResult; clusterCpuMs: number; redisCpuMs: number; redisCommands: number }> {
+  if (profiling) for (const pid of system.pids) process.kill(pid, "SIGUSR2"); // start the members' profilers
   const before = await redisInfo(admin);
   const meter = new CpuMeter([...system.pids, before.pid]);
   meter.start();

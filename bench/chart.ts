@@ -39,7 +39,7 @@ function panel(rows: Row[], scenario: Scenario, systems: string[], offsetX: numb
   const y = (v: number): number => PANEL.top + plotH - (v / max) * plotH;
   const out = [
     `<text x="${offsetX + PANEL.left}" y="14" font-weight="bold">${escape(scenario.name)}</text>`,
-    `<text x="${offsetX + PANEL.left}" y="27" fill="#555">CPU-ms per 1000 ${scenario.per}s (lower is better)</text>`,
+    `<text x="${offsetX + PANEL.left}" y="27" fill="#555">CPU-ms per 1000 ${scenario.per === "delivery" ? "deliveries" : "messages"} (lower is better)</text>`,
     `<line x1="${offsetX + PANEL.left}" y1="${y(0)}" x2="${offsetX + PANEL.left + plotW}" y2="${y(0)}" stroke="#999"/>`,
     `<line x1="${offsetX + PANEL.left}" y1="${PANEL.top}" x2="${offsetX + PANEL.left}" y2="${y(0)}" stroke="#999"/>`,
   ];

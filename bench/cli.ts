@@ -28,7 +28,7 @@ const { values } = parseArgs({
     /** Idle connections: clients on the one member; rebalance and failover: users on the cluster. */
     connections: { type: "string", default: "10000" },
     out: { type: "string", default: new URL("./results/", import.meta.url).pathname },
-    /** Profile every member (node --cpu-prof) into <out>/profiles; summarize with npm run bench:profile. */
+    /** Profile every member (a .cpuprofile per member) into <out>/profiles; summarize with npm run bench:profile. */
     profile: { type: "boolean", default: false },
   },
 });

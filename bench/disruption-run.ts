@@ -27,6 +27,7 @@ export interface DisruptionRow {
 }
 
 const MEMBERS = ["m1", "m2", "m3", "m4"];
+/** One per gateway: generator i connects its users through gateway i. */
 const GENERATORS = 2;
 const WATCH_TIMEOUT_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,7 +52,9 @@ export async function runDisruptions(options: { users: number; which: Disruption
       const env = { RINGCAST_MODE: "hash", RINGCAST_REBALANCE: scenario === "rebalance-all" ? "all" : "moved", RINGCAST_HEARTBEAT_MS: "1000", RINGCAST_LEASE_MS: "3000" };
       const members = new Map<string, ClusterProcess>();
       for (const id of MEMBERS) members.set(id, await spawnMember({ redisUrl: redis.url, prefix, nodeId: id, env }));
-      const gateway = await spawnGateway({ redisUrl: redis.url, prefix, mode: "hash" });
+      // A proxied connection holds two file descriptors at the gateway; two gateways keep each under
+      // the per-process limit (20,000 here) with 10,000 users.
+      const gateways = await Promise.all([1, 2].map(() => spawnGateway({ redisUrl: redis.url, prefix, mode: "hash" })));
       const generators = Array.from({ length: GENERATORS }, () => GeneratorProcess.start());
       try {
         const share = Math.ceil(students.length / GENERATORS);
@@ -60,7 +63,7 @@ export async function runDisruptions(options: { users: number; which: Disruption
             const users = await Promise.all(
               students.slice(i * share, (i + 1) * share).map(async (id) => {
                 const token = (await tokens.issue({ userId: id, role: "student" })).token;
-                return { id, connection: { url: gateway.url, auth: { token }, query: { token }, reconnect: true } };
+                return { id, connection: { url: gateways[i]!.url, auth: { token }, query: { token }, reconnect: true } };
               }),
             );
             const connected = await g.connect(users, { regular: [], bigRoom: school.classes[0]! }, false);
@@ -70,7 +73,7 @@ export async function runDisruptions(options: { users: number; which: Disruption
         await sleep(2000);
         await Promise.all(generators.map((g) => g.mark()));
         const { since, affected } = await disrupt(scenario, members, students, { redisUrl: redis.url, prefix, env });
-        await sendProbes(gateway.url, school.classes, tokens, `probe-${scenario}`);
+        await sendProbes(gateways[0]!.url, school.classes, tokens, `probe-${scenario}`);
         const results = await Promise.all(generators.map((g) => g.watch(`probe-${scenario}`, since, WATCH_TIMEOUT_MS)));
         const times = results.flatMap((r) => r.times).sort((a, b) => a - b);
         const row: DisruptionRow = {
@@ -87,7 +90,7 @@ export async function runDisruptions(options: { users: number; which: Disruption
         options.log(`  ${scenario}: ${row.disconnected} disconnected / ${row.affected} affected, ${row.reached}/${row.users} reached, max ${Math.round(row.probeMaxMs)} ms`);
       } finally {
         await Promise.all(generators.map((g) => g.close()));
-        await gateway.stop();
+        await Promise.all(gateways.map((g) => g.stop()));
         await Promise.all([...members.values()].map((m) => m.stop()));
       }
     }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:profile -- <dir>`: the hot spots of every .cpuprofile in a folder (written by
- * members started with NODE_OPTIONS=--cpu-prof, e.g. `npm run bench -- --profile`).
+ * members profiled by `npm run bench -- --profile`).
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";

@@ -84,7 +84,7 @@ export function markdown(rows: Row[], scenarios: Scenario[], meta: { runs: numbe
       const base = table.find((r) => r.system === "vanilla");
       lines.push("", `## ${scenario.title} (N = ${members})`, "");
       lines.push(
-        `| system | delivered/s | × vanilla | p50 ms | p99 ms | CPU-ms per 1000 ${scenario.per}s | × vanilla | of which Redis | Redis commands per message | delivered | note |`,
+        `| system | delivered/s | × vanilla | p50 ms | p99 ms | CPU-ms per 1000 ${scenario.per === "delivery" ? "deliveries" : "messages"} | × vanilla | of which Redis | Redis commands per message | delivered | note |`,
       );
       lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
       for (const r of table) {
@@ -120,7 +120,7 @@ export function disruptionMarkdown(rows: DisruptionRow[]): string {
   const ms = (v: number): string => (Number.isFinite(v) ? String(Math.round(v)) : "–");
   const lines = [
     "",
-    `## Rebalance and failover: ${rows[0]?.users ?? 0} users on 4 hash-mode members behind a gateway`,
+    `## Rebalance and failover: ${rows[0]?.users ?? 0} users on 4 hash-mode members behind two gateways`,
     "",
     "rebalance: a 5th member joins; failover: one of the 4 is killed (-9). Then every class gets a probe message; times are from the join (new member ready) or the kill.",
     "",

@@ -11,6 +11,8 @@ import type { GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, Watch
 
 const CONNECT_BATCH = 100;
 const ACK_TIMEOUT_MS = 10_000;
+/** How long a reconnecting client may take to get its first connection. */
+const RECONNECTING_CONNECT_MS = 30_000;
 /** Latencies kept per run (a uniform sample beyond that). */
 const MAX_SAMPLES = 200_000;
 
@@ -65,7 +67,10 @@ async function connect(users: Extract<GeneratorCommand, { type: "connect" }>["us
       socket.on("disconnect", () => dropped.add(id));
       return new Promise<void>((resolve) => {
         socket.once("connect", () => (sockets.set(id, socket), resolve()));
-        socket.once("connect_error", () => (failed++, resolve()));
+        // A reconnecting client retries by itself (e.g. a refusal while a router catches up): it
+        // fails only if it never gets in.
+        if (!connection.reconnect) socket.once("connect_error", () => (failed++, resolve()));
+        else setTimeout(() => (socket.connected || sockets.has(id) ? undefined : (failed++, resolve())), RECONNECTING_CONNECT_MS);
       });
     });
     await Promise.all(batch);
