@@ -1,13 +1,17 @@
 /**
- * `npm run bench:profile -- <dir>`: the hot spots of every .cpuprofile in a folder (written by
- * members profiled by `npm run bench -- --profile`).
+ * `npm run bench:profile [-- <dir>]`: the hot spots of every .cpuprofile under a folder (default
+ * bench/results/profiles, where `npm run bench -- --profile` writes one per member, by system and N).
  */
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { hotSpots } from "./measure/cpu-profile.ts";
 
-const dir = process.argv[2] ?? new URL("./results/profiles/", import.meta.url).pathname;
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort()) {
-  console.log(`\n${file}`);
-  for (const spot of hotSpots(join(dir, file))) console.log(`  ${(spot.selfShare * 100).toFixed(1).padStart(5)}%  ${spot.where}`);
+const root = process.argv[2] ?? new URL("./results/profiles/", import.meta.url).pathname;
+const profiles = readdirSync(root, { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".cpuprofile"))
+  .sort();
+if (profiles.length === 0) console.log(`no .cpuprofile under ${root} (run: npm run bench -- --profile)`);
+for (const file of profiles) {
+  console.log(`\n${relative(root, join(root, file))}`);
+  for (const spot of hotSpots(join(root, file))) console.log(`  ${(spot.selfShare * 100).toFixed(1).padStart(5)}%  ${spot.where}`);
 }
