@@ -1,5 +1,6 @@
 import { RestError } from "../../client/index.ts";
 import { h } from "./dom.ts";
+import { submitHandler } from "./form.ts";
 
 export interface Credentials {
   userId: string;
@@ -16,18 +17,12 @@ export function signInView(onSubmit: (credentials: Credentials) => Promise<void>
     "form",
     {
       class: "card sign-in",
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        error.textContent = "";
-        button.disabled = true;
-        onSubmit({ userId: userId.value.trim(), password: password.value })
-          .catch((err: unknown) => {
-            error.textContent = err instanceof RestError && err.code === "invalid_credentials" ? "Wrong user id or password." : messageOf(err);
-          })
-          .finally(() => {
-            button.disabled = false;
-          });
-      },
+      onsubmit: submitHandler(
+        button,
+        error,
+        () => onSubmit({ userId: userId.value.trim(), password: password.value }),
+        (err) => (err instanceof RestError && err.code === "invalid_credentials" ? "Wrong user id or password." : messageOf(err)),
+      ),
     },
     h("h1", {}, "ringcast classroom"),
     h("label", {}, "User id", userId),

@@ -1,5 +1,6 @@
 import type { ClassDetail, ClassSummary, RingcastClient, SendReceipt } from "../../client/index.ts";
 import { h, render, time } from "./dom.ts";
+import { submitHandler } from "./form.ts";
 import { messageOf } from "./sign-in.ts";
 
 const STATUS_POLLS = 15;
@@ -29,21 +30,18 @@ export function teacherView(client: RingcastClient, classes: ClassSummary[]): HT
     "form",
     {
       class: "card composer",
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        error.textContent = "";
-        button.disabled = true;
-        const to = target.value ? { user: target.value } : { class: classSelect.value };
-        const label = target.value ? (detail?.students.find((s) => s.id === target.value)?.name ?? target.value) : (detail?.name ?? classSelect.value);
-        client
-          .send(to, body.value)
-          .then((receipt) => {
-            sent.prepend(sentItem(client, receipt, label, body.value));
-            body.value = "";
-          })
-          .catch((err: unknown) => (error.textContent = `Not sent: ${messageOf(err)}`))
-          .finally(() => (button.disabled = false));
-      },
+      onsubmit: submitHandler(
+        button,
+        error,
+        async () => {
+          const to = target.value ? { user: target.value } : { class: classSelect.value };
+          const label = target.value ? (detail?.students.find((s) => s.id === target.value)?.name ?? target.value) : (detail?.name ?? classSelect.value);
+          const receipt = await client.send(to, body.value);
+          sent.prepend(sentItem(client, receipt, label, body.value));
+          body.value = "";
+        },
+        (err) => `Not sent: ${messageOf(err)}`,
+      ),
     },
     h("h2", {}, "Send a message"),
     h("label", {}, "Class", classSelect),
