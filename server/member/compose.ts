@@ -16,7 +16,7 @@ import { Rebalancer } from "../realtime/rebalancer.ts";
 import { socketAuth } from "../realtime/socket-auth.ts";
 import { BroadcastNotifier, HashNotifier } from "../realtime/inbox-notifier.ts";
 import { InboxPump } from "../realtime/inbox-pump.ts";
-import { registerSocketHandlers } from "../realtime/socket-handlers.ts";
+import { socketHandlers } from "../realtime/socket-handlers.ts";
 import type { RingcastServer } from "../realtime/types.ts";
 import { allReady, createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
@@ -116,9 +116,10 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       intervalMs: config.rebalanceIntervalMs,
       log,
     });
+  const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, log });
   io.on("connection", (socket) => {
     if (rebalancer && !rebalancer.admit(socket)) return;
-    registerSocketHandlers(socket, { messages, session, maxMessageChars: config.maxMessageChars, log });
+    wireSocket(socket);
     presence.connected(socket.data.userId);
     socket.once("disconnect", () => presence.disconnected(socket.data.userId));
     pump.attach(socket); // replay from the client's lastMessageId, then live messages

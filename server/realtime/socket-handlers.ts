@@ -13,9 +13,20 @@ export interface SocketHandlerDeps {
   log: Logger;
 }
 
-/** Wires the events of one connected socket. Handlers never throw: every outcome is an ack. */
-export function registerSocketHandlers(socket: RingcastSocket, deps: SocketHandlerDeps): void {
+/**
+ * Returns the per-socket wiring. Everything shared (the input schema: a zod schema costs kilobytes)
+ * is built once here, not once per connection.
+ */
+export function socketHandlers(deps: SocketHandlerDeps): (socket: RingcastSocket) => void {
   const schema = sendRequestSchema(deps.maxMessageChars);
+  return (socket) => registerSocketHandlers(socket, schema, deps);
+}
+
+/** Wires the events of one connected socket. Handlers never throw: every outcome is an ack. */
+function registerSocketHandlers(socket: RingcastSocket, schema: ReturnType<typeof sendRequestSchema>, deps: SocketHandlerDeps): void {
+  // socket.handshake keeps what the handlers need; the first HTTP request (headers, parser
+  // state, several KB) would otherwise live as long as the connection.
+  (socket.conn as { request: unknown }).request = null;
   socket.emit("ringcast:session", { ...deps.session(), lastMessageId: socket.data.cursor });
 
   socket.on("message:send", async (payload, ack) => {

@@ -37,7 +37,11 @@ describe("sticky launcher: node:cluster workers behind one port", function () {
     const inboxes = await connectStudents(STUDENTS.slice(0, 20));
     const sockets = inboxes.map((i) => i.socket);
     try {
-      await eventually(() => sockets.every((s) => s.io.engine.transport.name === "websocket"), 10_000);
+      const upgraded = () => sockets.every((s) => s.io.engine.transport.name === "websocket");
+      await eventually(upgraded, 10_000).catch(() => {
+        const stuck = sockets.map((s, i) => `${STUDENTS[i]}: ${s.connected ? "connected" : "disconnected"} on ${s.io.engine.transport.name}`);
+        throw new Error(`not every client upgraded within 10 s:\n${stuck.filter((l) => !l.endsWith("websocket")).join("\n")}\n${launcher.output().slice(-3000)}`);
+      });
       const receipt = await api.send(teacherToken, { to: { class: "math-7a" }, body: "upgraded" });
       for (const inbox of inboxes) expect((await inbox.waitFor(1))[0]!.id).to.equal(receipt.id);
     } finally {
