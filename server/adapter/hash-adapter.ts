@@ -11,6 +11,7 @@ import {
   type Room,
 } from "socket.io-adapter";
 import type { Namespace } from "socket.io";
+import type { PeerTransport } from "../bus/peer-transport.ts";
 import type { Logger } from "../log.ts";
 import type { RingLookup } from "../ring/ring-view.ts";
 import type { AdapterStats } from "./adapter-stats.ts";
@@ -31,6 +32,11 @@ export interface HashAdapterOptions {
   /** Heartbeats between adapters (ms): interval default 5000, timeout default 10000. */
   heartbeatInterval?: number;
   heartbeatTimeout?: number;
+  /**
+   * Direct links to the other members: a message for one member goes over its link when it is
+   * open, through Redis otherwise. Default none (everything through Redis).
+   */
+  peers?: PeerTransport;
   log?: Logger;
 }
 
@@ -57,8 +63,8 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
     nsp: Namespace,
     private readonly pub: Redis,
     private readonly sub: Redis,
-    private readonly options: Required<Omit<HashAdapterOptions, "log" | keyof ClusterAdapterOptions>> &
-      Pick<HashAdapterOptions, "log"> &
+    private readonly options: Required<Omit<HashAdapterOptions, "log" | "peers" | keyof ClusterAdapterOptions>> &
+      Pick<HashAdapterOptions, "log" | "peers"> &
       ClusterAdapterOptions,
   ) {
     super(nsp, { heartbeatInterval: options.heartbeatInterval, heartbeatTimeout: options.heartbeatTimeout });
@@ -66,6 +72,7 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
     const base = `${options.key}#${nsp.name}#`;
     this.channels = { all: `${base}all`, mine: `${base}m#${options.memberId}`, responses: `${base}r#${options.memberId}` };
     sub.on("messageBuffer", this.onRedisMessage);
+    options.peers?.onMessage((payload) => this.receive(this.channels.mine, payload));
     sub.subscribe(this.channels.all, this.channels.mine, this.channels.responses).catch((err: Error) => {
       options.log?.error({ err: err.message }, "hash adapter could not subscribe");
     });
@@ -78,7 +85,7 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
       if (owner === this.uid) continue;
       this.options.stats.published++;
       const message = { type: MessageType.BROADCAST, data: { packet, opts: encodeOptions({ ...opts, rooms: new Set(rooms) }) } };
-      this.publishTo(`${this.channelBase()}m#${owner}`, { ...message, uid: this.uid, nsp: this.nsp.name } as ClusterMessage);
+      this.sendToMember(owner, { ...message, uid: this.uid, nsp: this.nsp.name } as ClusterMessage);
     }
     // Local sockets get it whatever the ring says: a user may still be here while moving.
     Adapter.prototype.broadcast.call(this, packet, opts);
@@ -89,7 +96,7 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
     for (const member of memberIds) {
       if (member === this.uid) continue;
       const message = { type: MessageType.SERVER_SIDE_EMIT, data: { packet }, uid: this.uid, nsp: this.nsp.name };
-      this.publishTo(`${this.channelBase()}m#${member}`, message as ClusterMessage);
+      this.sendToMember(member, message as ClusterMessage);
     }
   }
 
@@ -133,8 +140,16 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
     return byOwner;
   }
 
-  private publishTo(channel: string, message: ClusterMessage | ClusterResponse): void {
-    this.pub.publish(channel, encode(message)).catch((err: Error) => {
+  /** Over the peer link when one is open, else on the member's Redis channel. */
+  private sendToMember(memberId: string, message: ClusterMessage): void {
+    const payload = encode(message);
+    if (this.options.peers?.send(memberId, payload)) return;
+    this.publishTo(`${this.channelBase()}m#${memberId}`, payload);
+  }
+
+  private publishTo(channel: string, message: ClusterMessage | ClusterResponse | Buffer): void {
+    const payload = Buffer.isBuffer(message) ? message : encode(message);
+    this.pub.publish(channel, payload).catch((err: Error) => {
       this.options.log?.warn({ err: err.message, channel }, "publish failed");
     });
   }

@@ -39,6 +39,8 @@ export interface MemberConfig {
   demoPassword: string;
   /** RINGCAST_VIRTUAL_NODES: virtual nodes per member on the hash ring. Default 1024. */
   virtualNodes: number;
+  /** RINGCAST_PEER_LINKS: hash mode: send member-targeted messages over direct member-to-member WebSockets (Redis while a link is down). Default true. */
+  peerLinks: boolean;
   /** RINGCAST_REBALANCE: on a join, close only sockets whose owner changed ("moved", default) or all ("all"). */
   rebalance: "moved" | "all";
   /** RINGCAST_REBALANCE_BATCH: sockets closed per step while rebalancing. Default 50. */
@@ -102,6 +104,7 @@ const envSchema = z.object({
   RINGCAST_MAX_MESSAGE_CHARS: intIn(1, 100_000).default(2000),
   RINGCAST_SEED_DEMO: bool.default(false),
   RINGCAST_DEMO_PASSWORD: z.string().min(8).default("ringcast-demo"),
+  RINGCAST_PEER_LINKS: bool.default(true),
   RINGCAST_REBALANCE: z.enum(["moved", "all"]).default("moved"),
   RINGCAST_REBALANCE_BATCH: intIn(1, 100_000).default(50),
   RINGCAST_REBALANCE_INTERVAL_MS: intIn(0, 60_000).default(100),
@@ -152,6 +155,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     seedDemo: e.RINGCAST_SEED_DEMO,
     demoPassword: e.RINGCAST_DEMO_PASSWORD,
     virtualNodes: e.RINGCAST_VIRTUAL_NODES,
+    peerLinks: e.RINGCAST_PEER_LINKS,
     rebalance: e.RINGCAST_REBALANCE,
     rebalanceBatch: e.RINGCAST_REBALANCE_BATCH,
     rebalanceIntervalMs: e.RINGCAST_REBALANCE_INTERVAL_MS,

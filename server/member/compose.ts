@@ -53,7 +53,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     { heartbeatMs: config.heartbeatMs, leaseMs: config.leaseMs },
     log,
   );
-  const { bus, ring, emitToMembers } = buildClusterMode(config, keys, registry, stats, log);
+  const { bus, ring, emitToMembers, peers } = buildClusterMode(config, keys, registry, stats, log);
   const inbox = new RedisInbox(store, keys, { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs });
   const ledger = new DeliveryLedger(store, keys, config.inboxMaxAgeMs);
   const presence = new Presence(store, keys, config.nodeId);
@@ -105,6 +105,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   // every non-/socket.io/ request on to it.
   const httpServer = createServer(app.callback());
   io.attach(httpServer);
+  peers?.start(httpServer);
   io.use(socketAuth(tokens, school, inbox, log, ring && ownershipCheck(ring, config.nodeId)));
   const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
   const rebalancer =
@@ -132,7 +133,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     registry,
     bus,
     redisClients: [store, watch],
-    services: rebalancer ? [rebalancer] : [],
+    // Peer links close first on shutdown: other members then reach this one through Redis.
+    services: [...(rebalancer ? [rebalancer] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
     inFlight,
     drain: {
       graceMs: config.drainGraceMs,
