@@ -4,7 +4,7 @@ import { startLocalRedis } from "../server/cli/local-redis.ts";
 import type { DemoSchool } from "../server/school/demo-school.ts";
 import { buildLargeSchool } from "../test/support/redis.ts";
 import { GeneratorProcess } from "./load/generator-process.ts";
-import type { RunResult } from "./load/protocol.ts";
+import type { RunResult, Workload } from "./load/protocol.ts";
 import { CpuMeter } from "./measure/proc.ts";
 import { redisInfo } from "./measure/redis-info.ts";
 import type { Scenario } from "./scenarios.ts";
@@ -40,6 +40,13 @@ export interface Measurement {
 }
 
 const WARM_UP_SECONDS = 2;
+/**
+ * Before a system's first scenario: sends as fast as it takes them, for 3 s plus 1 s per member.
+ * V8 optimizes a function only after it ran often; at 1000 messages/s shared by 8 members each
+ * member's code stays half-interpreted for a minute (N=8 costs twice as much in the first 20 s),
+ * so without this the table compares warm-up, not steady state.
+ */
+const systemWarmUp = (members: number): Workload => ({ target: "user", window: 64, durationMs: (3 + members) * 1000, drainMs: 5000 });
 const PROFILE_PROBE = fileURLToPath(new URL("./systems/cpu-profile-probe.mjs", import.meta.url));
 
 /** Classes of 30, and last a "big room": one class with every student, taught by its own teacher. */
@@ -77,6 +84,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
           const users = school.users.map((u) => ({ id: u.id, connection: system.connection(u.id) }));
           const connected = await generator.connect(users, classes, system.sendsRoster);
           if (connected.failed > 0) throw new Error(`${kind}: ${connected.failed} users could not connect`);
+          await generator.run(systemWarmUp(members));
           for (const scenario of options.scenarios) {
             await generator.run(scenario.workload(WARM_UP_SECONDS));
             for (let run = 1; run <= options.runs; run++) {

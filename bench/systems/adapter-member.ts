@@ -5,8 +5,9 @@
  * - classic: @socket.io/redis-adapter `createAdapter` (every member hears every emit);
  * - sharded: `createShardedAdapter`, `subscriptionMode: "dynamic"` (a channel per room);
  * - ringcast-broadcast: ringcast's broadcast adapter (classic underneath, with counters);
- * - ringcast-hash: ringcast's hash adapter with its registry and ring; a class message goes to its
- *   students' personal rooms, so each owner member gets one publish (none for local recipients).
+ * - ringcast-hash: ringcast's hash adapter with its registry, ring and peer links; a class message
+ *   goes to its students' personal rooms, so each owner member gets one message, over its direct
+ *   link (none for local recipients).
  * Logs {"msg":"bench member ready","port":N} when listening and registered.
  */
 import { createServer } from "node:http";
@@ -18,6 +19,8 @@ import type { AdapterFactory } from "../../server/bus/bus.ts";
 import { emptyAdapterStats } from "../../server/adapter/adapter-stats.ts";
 import { createBroadcastAdapter } from "../../server/adapter/broadcast-adapter.ts";
 import { createHashAdapter } from "../../server/adapter/hash-adapter.ts";
+import { PeerCredentials } from "../../server/bus/peer-credentials.ts";
+import { PeerLinks } from "../../server/bus/peer-links.ts";
 import { createLogger } from "../../server/log.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { RedisRegistry } from "../../server/registry/redis-registry.ts";
@@ -37,6 +40,7 @@ const sub = pub.duplicate();
 const log = createLogger("warn");
 const httpServer = createServer();
 let registry: RedisRegistry | undefined;
+let peers: PeerLinks | undefined;
 let io: Server;
 
 function adapterFor(): ServerOptions["adapter"] {
@@ -53,7 +57,13 @@ function adapterFor(): ServerOptions["adapter"] {
     };
     registry = new RedisRegistry(pub.duplicate(), pub.duplicate(), keys, self, { heartbeatMs: 2000, leaseMs: 6000 }, log);
     const ring = new RingView(registry);
-    return createHashAdapter(pub, sub, { memberId, ring, key, stats: emptyAdapterStats(), log });
+    // BENCH_PEER_LINKS=false measures the hash adapter on Redis alone.
+    if (process.env.BENCH_PEER_LINKS !== "false") {
+      const links = new PeerLinks({ selfId: memberId, urlOf: (id) => ring.urlOf(id), credentials: new PeerCredentials(`${prefix}-bench-only-secret-0123456789`), log });
+      ring.onChange(({ current }) => links.retain(current.members));
+      peers = links;
+    }
+    return createHashAdapter(pub, sub, { memberId, ring, key, stats: emptyAdapterStats(), peers, log });
   }
   return createAdapter(pub, sub, { key });
 }
@@ -66,6 +76,7 @@ function roomsOf(to: SendRequest["to"]): string[] {
 }
 
 io = new Server(httpServer, { adapter: adapterFor(), serveClient: false });
+peers?.start(httpServer);
 let sequence = 0;
 io.on("connection", (socket) => {
   const { userId, classIds } = socket.handshake.auth as { userId: string; classIds?: string[] };
@@ -78,6 +89,7 @@ io.on("connection", (socket) => {
 });
 
 process.on("SIGTERM", () => {
+  peers?.close();
   void registry?.close();
   io.close();
   pub.disconnect();
