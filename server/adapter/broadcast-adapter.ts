@@ -4,7 +4,7 @@ import { decode, encode } from "notepack.io";
 import type { Namespace } from "socket.io";
 import type { BroadcastOptions, Room } from "socket.io-adapter";
 import type { AdapterStats } from "./adapter-stats.ts";
-import { countLocalRecipients } from "./local-recipients.ts";
+import { reachesLocalSocket } from "./local-recipients.ts";
 
 /** Options of the broadcast-mode adapter. */
 export interface BroadcastAdapterOptions {
@@ -56,7 +56,7 @@ function countTraffic(adapter: RedisAdapter, sub: Redis, channelPrefix: string, 
     const args = decoded.get(message);
     if ((args?.[0] ?? senderOf(message)) === adapter.uid) return;
     stats.received++;
-    if (args && countLocalRecipients(adapter, new Set(args[2].rooms), new Set(args[2].except)) > 0) stats.deliveredLocally++;
+    if (args && reachesLocalSocket(adapter, args[2].rooms, args[2].except)) stats.deliveredLocally++;
   };
   sub.on("pmessageBuffer", onMessage);
   const close = adapter.close.bind(adapter);

@@ -15,7 +15,7 @@ import type { PeerTransport } from "../bus/peer-transport.ts";
 import type { Logger } from "../log.ts";
 import type { RingLookup } from "../ring/ring-view.ts";
 import type { AdapterStats } from "./adapter-stats.ts";
-import { countLocalRecipients } from "./local-recipients.ts";
+import { reachesLocalSocket } from "./local-recipients.ts";
 
 /** Options of the hash-mode adapter. */
 export interface HashAdapterOptions {
@@ -27,6 +27,13 @@ export interface HashAdapterOptions {
   key?: string;
   /** The routing key of a room, or undefined for rooms broadcast cluster-wide. Default: "user:<id>" -> id. */
   routingKeyOf?: (room: Room) => string | undefined;
+  /**
+   * An emit for users on at least 2 other members, and on more than this share of the other
+   * members, is published once to every member (as in broadcast mode) instead of once per owner:
+   * a class spread over the whole cluster reaches nearly every member either way, and one publish
+   * that Redis fans out costs less than a send per owner. 1 turns it off. Default 0.5.
+   */
+  wideFanOut?: number;
   /** Counters to update. Default: a private object. */
   stats?: AdapterStats;
   /** Heartbeats between adapters (ms): interval default 5000, timeout default 10000. */
@@ -80,7 +87,7 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
 
   override async broadcast(packet: unknown, opts: BroadcastOptions): Promise<void> {
     const owners = opts.flags?.local ? undefined : this.ownersOf(opts.rooms);
-    if (!owners) return super.broadcast(packet, opts);
+    if (!owners || this.isWide(owners)) return super.broadcast(packet, opts);
     for (const [owner, rooms] of owners) {
       if (owner === this.uid) continue;
       this.options.stats.published++;
@@ -123,6 +130,11 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
   protected override doPublishResponse(requesterUid: string, response: ClusterResponse): Promise<void> {
     this.publishTo(`${this.channelBase()}r#${requesterUid}`, response);
     return Promise.resolve();
+  }
+
+  private isWide(owners: Map<string, Room[]>): boolean {
+    const remote = owners.size - (owners.has(this.uid) ? 1 : 0);
+    return remote >= 2 && remote > (this.options.ring.size - 1) * this.options.wideFanOut;
   }
 
   /** Groups keyed rooms by owner; undefined when any room has no key or no owner (broadcast then). */
@@ -175,7 +187,7 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
   private count(message: BroadcastMessage): void {
     this.options.stats.received++;
     const { rooms, except } = message.data.opts as { rooms: Room[]; except: Room[] };
-    if (countLocalRecipients(this, new Set(rooms), new Set(except)) > 0) this.options.stats.deliveredLocally++;
+    if (reachesLocalSocket(this, rooms, except)) this.options.stats.deliveredLocally++;
   }
 }
 
@@ -191,6 +203,7 @@ export function createHashAdapter(pub: Redis, sub: Redis, options: HashAdapterOp
   const resolved = {
     key: "ringcast:hash",
     routingKeyOf: defaultRoutingKey,
+    wideFanOut: 0.5,
     stats: { received: 0, deliveredLocally: 0, published: 0 },
     heartbeatInterval: 5000,
     heartbeatTimeout: 10_000,

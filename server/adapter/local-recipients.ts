@@ -1,11 +1,19 @@
-import type { Adapter, Room, SocketId } from "socket.io-adapter";
+import type { Adapter, Room } from "socket.io-adapter";
 
-/** How many local sockets a broadcast to `rooms` minus `except` reaches (all sockets when no rooms). */
-export function countLocalRecipients(adapter: Adapter, rooms: Set<Room>, except: Set<Room>): number {
-  const excluded = new Set<SocketId>();
-  for (const room of except) for (const sid of adapter.rooms.get(room) ?? []) excluded.add(sid);
-  if (rooms.size === 0) return [...adapter.sids.keys()].filter((sid) => !excluded.has(sid)).length;
-  const reached = new Set<SocketId>();
-  for (const room of rooms) for (const sid of adapter.rooms.get(room) ?? []) if (!excluded.has(sid)) reached.add(sid);
-  return reached.size;
+/**
+ * Whether a broadcast to `rooms` minus `except` reaches any local socket (any socket at all when
+ * there are no rooms). Runs for every message a member receives, so it stops at the first
+ * recipient instead of counting them all.
+ */
+export function reachesLocalSocket(adapter: Adapter, rooms: Iterable<Room>, except: Iterable<Room>): boolean {
+  const excluded = [...except].map((room) => adapter.rooms.get(room)).filter((sids) => sids !== undefined);
+  const allowed = (sid: string): boolean => !excluded.some((sids) => sids.has(sid));
+  let anyRoom = false;
+  for (const room of rooms) {
+    anyRoom = true;
+    for (const sid of adapter.rooms.get(room) ?? []) if (allowed(sid)) return true;
+  }
+  if (anyRoom) return false;
+  for (const sid of adapter.sids.keys()) if (allowed(sid)) return true;
+  return false;
 }

@@ -8,6 +8,7 @@ import type { LivenessProbe } from "../registry/liveness.ts";
 import type { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
 import type { SessionTable } from "./session-table.ts";
 import type { TargetPicker } from "./target-picker.ts";
+import { PEER_PATH } from "../bus/peer-links.ts";
 
 export interface GatewayParts {
   server: Server;
@@ -85,6 +86,8 @@ export class Gateway {
 
   private async onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     socket.on("error", () => socket.destroy());
+    // Peer links are between members; nothing from outside the cluster is relayed to them.
+    if (new URL(req.url ?? "/", "http://gateway").pathname === PEER_PATH) return void socket.end(NOT_FOUND_UPGRADE);
     const target = await this.parts.picker.pick(req);
     if (!target) return void socket.destroy();
     this.proxy.ws(req, socket, head, { target: target.url }, (err: Error) => {
@@ -142,6 +145,9 @@ function sessionIdOf(body: Buffer, encoding: string | string[] | undefined): str
     return undefined;
   }
 }
+
+const NOT_FOUND_BODY = JSON.stringify({ error: { code: "not_found", message: `${PEER_PATH} is internal to the cluster` } });
+const NOT_FOUND_UPGRADE = `HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(NOT_FOUND_BODY)}\r\n\r\n${NOT_FOUND_BODY}`;
 
 function unavailable(res: ServerResponse, message: string): void {
   if (res.headersSent) return void res.destroy();

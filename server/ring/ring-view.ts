@@ -11,6 +11,8 @@ export interface RingChange {
 /** Anything that can say which member owns a routing key. */
 export interface RingLookup {
   owner(key: string): string | undefined;
+  /** How many members the ring holds. */
+  readonly size: number;
 }
 
 /**
@@ -37,6 +39,10 @@ export class RingView implements RingLookup {
 
   owner(key: string): string | undefined {
     return this.ring.owner(key);
+  }
+
+  get size(): number {
+    return this.ring.size;
   }
 
   /** The URL the owner of `key` registered, if it is known. */

@@ -41,7 +41,7 @@ describe("hash adapter: targeted delivery and the full adapter API across member
     for (const id of MEMBERS) {
       const [pub, sub] = [new Redis(redisUrl), new Redis(redisUrl)];
       const stats = emptyAdapterStats();
-      const adapter = createHashAdapter(pub, sub, { memberId: id, ring, key, stats, heartbeatInterval: 200, heartbeatTimeout: 60_000 });
+      const adapter = createHashAdapter(pub, sub, { memberId: id, ring, key, stats, heartbeatInterval: 200, heartbeatTimeout: 60_000, wideFanOut: 1 });
       const http = createServer();
       const io = new Server(http, { adapter });
       io.on("connection", (socket) => {

@@ -3,6 +3,8 @@ import { RingcastRest } from "../../client/rest.ts";
 import { compareIds } from "../../server/inbox/inbox.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
 import { io } from "socket.io-client";
+import { WebSocket } from "ws";
+import { PEER_PATH } from "../../server/bus/peer-links.ts";
 import { connectSocket, eventually } from "../support/clients.ts";
 import { closeFleet, connectFleet, type FleetUser } from "../support/fleet.ts";
 import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
@@ -104,6 +106,16 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     expect(counterDelta(before, after, "received")).to.deep.equal([0, 1, 0]);
     expect(counterDelta(before, after, "deliveredLocally")).to.deep.equal([0, 1, 0]);
     expect(counterDelta(before, after, "published")).to.deep.equal([1, 0, 0]);
+  });
+
+  it("relays no peer-link upgrade from outside: the gateway answers 404", async () => {
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${gateway.url.replace(/^http/, "ws")}${PEER_PATH}`);
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("open", () => (ws.close(), resolve(101)));
+      ws.on("error", () => undefined);
+    });
+    expect(status).to.equal(404);
   });
 
   it("delivers a class message to every student of the class and to nobody else", async () => {

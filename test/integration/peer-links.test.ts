@@ -73,7 +73,7 @@ describe("peer links: member-to-member delivery without Redis (hash mode)", func
       const stats = emptyAdapterStats();
       const peers = new PeerLinks({ selfId: id, urlOf: (m) => urls.get(m), credentials: new PeerCredentials(SECRET), retryMs: 50, log });
       const http = createServer();
-      const io = new Server(http, { adapter: createHashAdapter(pub, sub, { memberId: id, ring, key, stats, peers, log }) });
+      const io = new Server(http, { adapter: createHashAdapter(pub, sub, { memberId: id, ring, key, stats, peers, log, heartbeatInterval: 60_000, heartbeatTimeout: 120_000 }) });
       peers.start(http);
       io.on("connection", (socket) => void socket.join(`user:${String(socket.handshake.query.userId)}`));
       await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -116,6 +116,16 @@ describe("peer links: member-to-member delivery without Redis (hash mode)", func
     await new Promise((r) => setTimeout(r, 100));
     expect(memberChannelMessages()).to.deep.equal([]);
     expect(node("p1").stats.published).to.equal(2);
+  });
+
+  it("publishes a message for users on most other members once, to every member, instead of once per owner", async () => {
+    const got = ["p2", "p3"].map((id) => next(clients.get(id)!, "group"));
+    const before = spy.channels.length;
+    node("p1").io.to([`user:${userOwnedBy("p2")}`, `user:${userOwnedBy("p3")}`]).emit("group", "wide");
+    for (const g of got) expect(await g).to.equal("wide");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(spy.channels.slice(before)).to.have.length(1).and.satisfy((c: string[]) => c[0]!.endsWith("#all"));
+    expect(memberChannelMessages()).to.deep.equal([]);
   });
 
   it("refuses a link without a valid member credential with 401 and a JSON error, and accepts a valid one", async () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { RingcastRest } from "../../client/rest.ts";
 import { buildDemoSchool } from "../../server/school/demo-school.ts";
-import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
+import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor, upgradeErrors } from "../support/clients.ts";
 import { type ClusterProcess, spawnLauncher } from "../support/processes.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
@@ -39,8 +39,11 @@ describe("sticky launcher: node:cluster workers behind one port", function () {
     try {
       const upgraded = () => sockets.every((s) => s.io.engine.transport.name === "websocket");
       await eventually(upgraded, 10_000).catch(() => {
-        const stuck = sockets.map((s, i) => `${STUDENTS[i]}: ${s.connected ? "connected" : "disconnected"} on ${s.io.engine.transport.name}`);
-        throw new Error(`not every client upgraded within 10 s:\n${stuck.filter((l) => !l.endsWith("websocket")).join("\n")}\n${launcher.output().slice(-3000)}`);
+        const stuck = sockets
+          .map((s, i) => ({ s, who: STUDENTS[i] }))
+          .filter(({ s }) => s.io.engine.transport.name !== "websocket")
+          .map(({ s, who }) => `${who}: ${s.connected ? "connected" : "disconnected"} on ${s.io.engine.transport.name}; upgrade error: ${upgradeErrors.get(s) ?? "none"}`);
+        throw new Error(`not every client upgraded within 10 s:\n${stuck.join("\n")}\n${launcher.output().slice(-3000)}`);
       });
       const receipt = await api.send(teacherToken, { to: { class: "math-7a" }, body: "upgraded" });
       for (const inbox of inboxes) expect((await inbox.waitFor(1))[0]!.id).to.equal(receipt.id);

@@ -9,6 +9,9 @@ export async function tokenFor(baseUrl: string, userId: string): Promise<string>
   return (await new RingcastRest(baseUrl).login(userId, TEST_PASSWORD)).token;
 }
 
+/** Why a socket's upgrade to WebSocket failed, if it did (for failure messages). */
+export const upgradeErrors = new WeakMap<ClientSocket, string>();
+
 /** A stock socket.io-client socket, connected (rejects with the connect_error otherwise). */
 export function connectSocket(
   url: string,
@@ -16,6 +19,8 @@ export function connectSocket(
   options: { transports?: ("polling" | "websocket")[]; reconnection?: boolean } = {},
 ): Promise<ClientSocket> {
   const socket = io(url, { auth, forceNew: true, reconnection: options.reconnection ?? false, ...options });
+  // The engine exists as soon as io() returns; a failed upgrade probe leaves the client on polling.
+  socket.io.engine?.on("upgradeError", (err: Error) => upgradeErrors.set(socket, `${err.message} (${String((err as { description?: unknown }).description ?? "")})`));
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", (err) => {
