@@ -75,7 +75,7 @@ export function markdown(rows: Row[], scenarios: Scenario[], meta: { runs: numbe
     `# ringcast benchmark`,
     "",
     `${new Date().toISOString().slice(0, 19)}Z, ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. ` +
-      `Each figure: median of ${meta.runs} runs of ${meta.seconds} s (range in brackets), after a discarded warm-up. ` +
+      `Each figure: median of ${meta.runs} runs of ${meta.seconds} s (range in brackets), after discarded warm-ups (each system at saturation for 3 s + 1 s per member, then 2 s of each scenario). ` +
       `CPU: all member processes plus redis-server, from /proc. Ratios: against vanilla (socket.io + @socket.io/redis-adapter classic) in the same run.`,
   ];
   for (const scenario of scenarios) {
