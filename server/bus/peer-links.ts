@@ -78,6 +78,11 @@ export class PeerLinks implements PeerTransport {
     return false;
   }
 
+  /** Whether the link to `memberId` is open now. */
+  isLinked(memberId: string): boolean {
+    return this.outbound.get(memberId)?.ws.readyState === WebSocket.OPEN;
+  }
+
   onMessage(listener: (payload: Buffer) => void): void {
     this.listeners.push(listener);
   }

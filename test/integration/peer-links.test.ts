@@ -88,7 +88,9 @@ describe("peer links: member-to-member delivery without Redis (hash mode)", func
       await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
       clients.set(node.id, socket);
     }
-    await new Promise((r) => setTimeout(r, 300)); // links open, subscriptions settle
+    const linked = () => nodes.every((n) => MEMBERS.every((m) => m === n.id || n.peers.isLinked(m)));
+    await eventually(linked, 5000);
+    await new Promise((r) => setTimeout(r, 200)); // subscriptions settle
   });
 
   after(() => {
@@ -140,7 +142,7 @@ describe("peer links: member-to-member delivery without Redis (hash mode)", func
 
   it("falls back to Redis while the link to a member is down, and delivers all the same", async () => {
     node("p3").peers.close(); // p3 stops taking links: p1's link to it closes
-    await new Promise((r) => setTimeout(r, 200));
+    await eventually(() => !node("p1").peers.isLinked("p3"), 2000);
     const got = next(clients.get("p3")!, "direct");
     node("p1").io.to(`user:${userOwnedBy("p3")}`).emit("direct", "through Redis");
     expect(await got).to.equal("through Redis");
