@@ -59,7 +59,7 @@ console.log(`bench: ${scenarios.map((s) => s.name).join(", ")} on ${options.syst
 const measurements = scenarios.length > 0 ? await runBench(options) : [];
 const rows = buildRows(measurements, scenarios);
 const idleRows = selected.includes("idle") ? await runIdle({ connections: bounded(values.connections, 100, 20_000), runs: options.runs, log: options.log }) : [];
-const disruptionRows = disruptions.length > 0 ? await runDisruptions({ users: bounded(values.connections, 100, 20_000), which: disruptions, log: options.log }) : [];
+const disruptionRows = disruptions.length > 0 ? await runDisruptions({ users: bounded(values.connections, 100, 20_000), which: disruptions, profileDir: options.profileDir, log: options.log }) : [];
 const table =
   markdown(rows, scenarios, options) +
   (idleRows.length > 0 ? idleMarkdown(idleRows) : "") +

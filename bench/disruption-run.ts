@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { RingcastRest } from "../client/rest.ts";
 import { TokenService } from "../server/auth/tokens.ts";
@@ -6,6 +7,8 @@ import { HashRing } from "../server/ring/hash-ring.ts";
 import { type ClusterProcess, spawnGateway, spawnMember, TOKEN_SECRET } from "../test/support/processes.ts";
 import { buildLargeSchool, seedSchool } from "../test/support/redis.ts";
 import { GeneratorProcess } from "./load/generator-process.ts";
+import { cpuMs } from "./measure/proc.ts";
+import { redisInfo } from "./measure/redis-info.ts";
 import { quantile } from "./measure/stats.ts";
 
 export const DISRUPTIONS = ["rebalance-moved", "rebalance-all", "failover"] as const;
@@ -24,9 +27,25 @@ export interface DisruptionRow {
   probeP50Ms: number;
   probeP99Ms: number;
   probeMaxMs: number;
+  /** The timeline of the users that dropped, ms from the same start: their drop, first attempt to reconnect, return. */
+  dropP50Ms: number;
+  dropMaxMs: number;
+  attemptP50Ms: number;
+  attemptMaxMs: number;
+  returnP50Ms: number;
+  returnMaxMs: number;
+  /** Connection attempts refused while users came back. */
+  refusals: number;
+  /** CPU used from the join or kill until every user had the probe, by role (ms; the machine has 2 cores). */
+  cpuMs: Record<CpuRole, number>;
+  /** That window, ms. */
+  windowMs: number;
 }
 
+type CpuRole = "members" | "gateways" | "clients" | "redis";
+
 const MEMBERS = ["m1", "m2", "m3", "m4"];
+const PROFILE_PROBE = fileURLToPath(new URL("./systems/cpu-profile-probe.mjs", import.meta.url));
 /** One per gateway: generator i connects its users through gateway i. */
 const GENERATORS = 2;
 const WATCH_TIMEOUT_MS = 30_000;
@@ -37,7 +56,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * resume by themselves. rebalance: a 5th member joins (strategy moved, then all); failover: one
  * member is killed (-9). Right after, every class gets a probe message; each user's time to it counts.
  */
-export async function runDisruptions(options: { users: number; which: Disruption[]; log: (line: string) => void }): Promise<DisruptionRow[]> {
+export async function runDisruptions(options: { users: number; which: Disruption[]; profileDir?: string; log: (line: string) => void }): Promise<DisruptionRow[]> {
   const redis = await startLocalRedis();
   const admin = new Redis(redis.url);
   const school = buildLargeSchool(Math.ceil(options.users / 30));
@@ -49,12 +68,14 @@ export async function runDisruptions(options: { users: number; which: Disruption
       await admin.flushall();
       const prefix = `disruption-${scenario}`;
       await seedSchool(redis.url, prefix, school);
-      const env = { RINGCAST_MODE: "hash", RINGCAST_REBALANCE: scenario === "rebalance-all" ? "all" : "moved", RINGCAST_HEARTBEAT_MS: "1000", RINGCAST_LEASE_MS: "3000" };
+      // Profiled: every member and gateway writes a .cpuprofile of the disruption window.
+      const profiling: Record<string, string> = options.profileDir ? { NODE_OPTIONS: `--import=${PROFILE_PROBE}`, BENCH_PROFILE_DIR: `${options.profileDir}/${scenario}` } : {};
+      const env = { RINGCAST_MODE: "hash", RINGCAST_REBALANCE: scenario === "rebalance-all" ? "all" : "moved", RINGCAST_HEARTBEAT_MS: "1000", RINGCAST_LEASE_MS: "3000", ...profiling };
       const members = new Map<string, ClusterProcess>();
       for (const id of MEMBERS) members.set(id, await spawnMember({ redisUrl: redis.url, prefix, nodeId: id, env }));
       // A proxied connection holds two file descriptors at the gateway; two gateways keep each under
       // the per-process limit (20,000 here) with 10,000 users.
-      const gateways = await Promise.all([1, 2].map(() => spawnGateway({ redisUrl: redis.url, prefix, mode: "hash" })));
+      const gateways = await Promise.all([1, 2].map(() => spawnGateway({ redisUrl: redis.url, prefix, mode: "hash", env: profiling })));
       const generators = Array.from({ length: GENERATORS }, () => GeneratorProcess.start());
       try {
         const share = Math.ceil(students.length / GENERATORS);
@@ -72,10 +93,23 @@ export async function runDisruptions(options: { users: number; which: Disruption
         );
         await sleep(2000);
         await Promise.all(generators.map((g) => g.mark()));
+        const redisPid = (await redisInfo(admin)).pid;
         const { since, affected } = await disrupt(scenario, members, students, { redisUrl: redis.url, prefix, env });
+        if (options.profileDir) for (const p of [...members.values(), ...gateways]) p.child.kill("SIGUSR2");
+        const cpu = new RoleCpu();
+        cpu.add("redis", redisPid);
+        for (const m of members.values()) cpu.add("members", m.child.pid!);
+        for (const g of gateways) cpu.add("gateways", g.child.pid!);
+        for (const g of generators) cpu.add("clients", g.pid);
         await sendProbes(gateways[0]!.url, school.classes, tokens, `probe-${scenario}`);
         const results = await Promise.all(generators.map((g) => g.watch(`probe-${scenario}`, since, WATCH_TIMEOUT_MS)));
-        const times = results.flatMap((r) => r.times).sort((a, b) => a - b);
+        const cpuByRole = cpu.used();
+        const windowMs = Date.now() - since;
+        const sorted = (pick: (r: (typeof results)[number]) => number[]): number[] => results.flatMap(pick).sort((a, b) => a - b);
+        const times = sorted((r) => r.times);
+        const drops = sorted((r) => r.dropTimes);
+        const attempts = sorted((r) => r.attemptTimes);
+        const returns = sorted((r) => r.returnTimes);
         const row: DisruptionRow = {
           scenario,
           users: results.reduce((sum, r) => sum + r.users, 0),
@@ -85,6 +119,15 @@ export async function runDisruptions(options: { users: number; which: Disruption
           probeP50Ms: quantile(times, 0.5),
           probeP99Ms: quantile(times, 0.99),
           probeMaxMs: times.at(-1) ?? Number.NaN,
+          dropP50Ms: quantile(drops, 0.5),
+          dropMaxMs: drops.at(-1) ?? Number.NaN,
+          attemptP50Ms: quantile(attempts, 0.5),
+          attemptMaxMs: attempts.at(-1) ?? Number.NaN,
+          returnP50Ms: quantile(returns, 0.5),
+          returnMaxMs: returns.at(-1) ?? Number.NaN,
+          refusals: results.reduce((sum, r) => sum + r.refusals, 0),
+          cpuMs: cpuByRole,
+          windowMs,
         };
         rows.push(row);
         options.log(`  ${scenario}: ${row.disconnected} disconnected / ${row.affected} affected, ${row.reached}/${row.users} reached, max ${Math.round(row.probeMaxMs)} ms`);
@@ -99,6 +142,21 @@ export async function runDisruptions(options: { users: number; which: Disruption
     await redis.stop();
   }
   return rows;
+}
+
+/** CPU per role from add() until used(); a process gone by then is left out. */
+class RoleCpu {
+  private readonly start = new Map<number, { role: CpuRole; ms: number }>();
+
+  add(role: CpuRole, pid: number): void {
+    this.start.set(pid, { role, ms: cpuMs(pid) });
+  }
+
+  used(): Record<CpuRole, number> {
+    const total: Record<CpuRole, number> = { members: 0, gateways: 0, clients: 0, redis: 0 };
+    for (const [pid, { role, ms }] of this.start) total[role] += Math.max(0, cpuMs(pid) - ms);
+    return total;
+  }
 }
 
 /** Joins a 5th member (when it is ready) or kills one; returns when that happened and who it affects. */

@@ -27,6 +27,12 @@ const lastIds = new Map<string, string>();
 const dropped = new Set<string>();
 /** Probe arrivals, epoch ms (the harness's clock is the same machine's). */
 const probeArrivals = new Map<string, number>();
+/** Since the mark, per user: its first drop, its first attempt to reconnect and its first connection after it (epoch ms). */
+const dropTimes = new Map<string, number>();
+const attemptTimes = new Map<string, number>();
+const returnTimes = new Map<string, number>();
+/** Since the mark: connection attempts refused (e.g. a router that still had the old ring). */
+let refusals = 0;
 
 function onProbe(userId: string, message: { id?: string; body?: string }): void {
   if (message.id) lastIds.set(userId, message.id);
@@ -42,7 +48,8 @@ async function watch(probeBody: string, since: number, timeoutMs: number): Promi
   const arrived = (): number[] => users.flatMap((u) => probeArrivals.get(`${u}|${probeBody}`) ?? []);
   while (arrived().length < users.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const times = arrived().map((at) => at - since);
-  return { users: users.length, disconnected: users.filter((u) => dropped.has(u)).length, reached: times.length, times };
+  const after = (map: Map<string, number>): number[] => [...map.values()].map((at) => at - since);
+  return { users: users.length, disconnected: users.filter((u) => dropped.has(u)).length, reached: times.length, times, dropTimes: after(dropTimes), attemptTimes: after(attemptTimes), returnTimes: after(returnTimes), refusals };
 }
 
 let counting: { delivered: number; seen: number; latencies: number[] } | undefined;
@@ -64,7 +71,17 @@ async function connect(users: Extract<GeneratorCommand, { type: "connect" }>["us
       socket.on("ringcast:session", (session: { lastMessageId?: string }) => {
         if (!lastIds.has(id) && session.lastMessageId) lastIds.set(id, session.lastMessageId);
       });
-      socket.on("disconnect", () => dropped.add(id));
+      socket.on("disconnect", () => {
+        dropped.add(id);
+        if (!dropTimes.has(id)) dropTimes.set(id, Date.now());
+      });
+      socket.on("connect", () => {
+        if (dropTimes.has(id) && !returnTimes.has(id)) returnTimes.set(id, Date.now());
+      });
+      socket.on("connect_error", () => void refusals++);
+      socket.io.on("reconnect_attempt", () => {
+        if (dropTimes.has(id) && !attemptTimes.has(id)) attemptTimes.set(id, Date.now());
+      });
       return new Promise<void>((resolve) => {
         socket.once("connect", () => (sockets.set(id, socket), resolve()));
         // A reconnecting client retries by itself (e.g. a refusal while a router catches up): it
@@ -197,6 +214,10 @@ process.on("message", (command: GeneratorCommand) => {
       reply({ type: "result", result: await run(command.workload) });
     } else if (command.type === "mark") {
       dropped.clear();
+      dropTimes.clear();
+      attemptTimes.clear();
+      returnTimes.clear();
+      refusals = 0;
       reply({ type: "marked" });
     } else if (command.type === "watch") {
       reply({ type: "watched", result: await watch(command.probeBody, command.since, command.timeoutMs) });

@@ -54,6 +54,12 @@ export interface WatchResult {
   reached: number;
   /** For each user reached: ms from `since` to the probe's arrival. */
   times: number[];
+  /** For each user that dropped: ms from `since` to its first drop, its first reconnection attempt, and its first connection after it. */
+  dropTimes: number[];
+  attemptTimes: number[];
+  returnTimes: number[];
+  /** Connection attempts that failed since the mark. */
+  refusals: number;
 }
 
 export type GeneratorReply =

@@ -1,5 +1,5 @@
-import { errors, jwtVerify, SignJWT } from "jose";
 import { RingcastError } from "../errors.ts";
+import { signHs256, verifyHs256 } from "./hs256.ts";
 import type { Role } from "../school/school.ts";
 
 /** What a valid token proves about its bearer. */
@@ -14,7 +14,6 @@ export interface IssuedToken {
 }
 
 const ISSUER = "ringcast";
-const ALGORITHM = "HS256";
 
 /** Signs and verifies short-lived HS256 access tokens. */
 export class TokenService {
@@ -28,14 +27,9 @@ export class TokenService {
   }
 
   async issue(claims: TokenClaims): Promise<IssuedToken> {
-    const expiresAtSeconds = Math.floor(Date.now() / 1000) + this.ttlSeconds;
-    const token = await new SignJWT({ role: claims.role })
-      .setProtectedHeader({ alg: ALGORITHM })
-      .setSubject(claims.userId)
-      .setIssuer(ISSUER)
-      .setIssuedAt()
-      .setExpirationTime(expiresAtSeconds)
-      .sign(this.key);
+    const issuedAtSeconds = Math.floor(Date.now() / 1000);
+    const expiresAtSeconds = issuedAtSeconds + this.ttlSeconds;
+    const token = signHs256({ role: claims.role, sub: claims.userId, iss: ISSUER, iat: issuedAtSeconds, exp: expiresAtSeconds }, this.key);
     return { token, expiresAt: new Date(expiresAtSeconds * 1000).toISOString() };
   }
 
@@ -44,19 +38,13 @@ export class TokenService {
     if (typeof token !== "string" || token.length === 0) {
       throw new RingcastError("missing_token", "an access token is required (POST /api/login)");
     }
-    try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALGORITHM] });
-      const role = payload.role;
-      if (typeof payload.sub !== "string" || (role !== "teacher" && role !== "student")) {
-        throw new RingcastError("invalid_token", "the access token is malformed");
-      }
-      return { userId: payload.sub, role };
-    } catch (err) {
-      if (err instanceof RingcastError) throw err;
-      if (err instanceof errors.JWTExpired) {
-        throw new RingcastError("token_expired", "the access token has expired; sign in again");
-      }
-      throw new RingcastError("invalid_token", "the access token is invalid");
+    const payload = verifyHs256(token, this.key, ISSUER);
+    if (payload === "expired") throw new RingcastError("token_expired", "the access token has expired; sign in again");
+    if (payload === "invalid") throw new RingcastError("invalid_token", "the access token is invalid");
+    const role = payload.role;
+    if (typeof payload.sub !== "string" || (role !== "teacher" && role !== "student")) {
+      throw new RingcastError("invalid_token", "the access token is malformed");
     }
+    return { userId: payload.sub, role };
   }
 }

@@ -1,4 +1,6 @@
+import { createHmac } from "node:crypto";
 import { expect } from "chai";
+import { jwtVerify, SignJWT } from "jose";
 import { hashPassword, verifyPassword, verifyPasswordOrDecoy } from "../../server/auth/passwords.ts";
 import { TokenService } from "../../server/auth/tokens.ts";
 import { RingcastError } from "../../server/errors.ts";
@@ -60,5 +62,35 @@ describe("tokens", () => {
     const [header, , signature] = issued.token.split(".");
     const forgedPayload = Buffer.from(JSON.stringify({ sub: "t-ada", role: "teacher", iss: "ringcast" })).toString("base64url");
     expect(await codeOf(service.verify(`${header}.${forgedPayload}.${signature}`))).to.equal("invalid_token");
+  });
+
+  it("speaks standard JWT: its tokens verify with jose, and jose's HS256 tokens verify here", async () => {
+    const key = new TextEncoder().encode("k".repeat(32));
+    const issued = await service.issue({ userId: "s001", role: "student" });
+    const { payload, protectedHeader } = await jwtVerify(issued.token, key, { issuer: "ringcast", algorithms: ["HS256"] });
+    expect(protectedHeader.alg).to.equal("HS256");
+    expect(payload).to.include({ sub: "s001", role: "student", iss: "ringcast" });
+    expect(payload.exp! * 1000).to.equal(Date.parse(issued.expiresAt));
+    const signed = await new SignJWT({ role: "teacher" }).setProtectedHeader({ alg: "HS256" }).setSubject("t-ada").setIssuer("ringcast").setExpirationTime("1m").sign(key);
+    expect(await service.verify(signed)).to.deep.equal({ userId: "t-ada", role: "teacher" });
+  });
+
+  it("refuses other algorithms, critical extensions, other issuers and tokens not yet valid", async () => {
+    const key = new TextEncoder().encode("k".repeat(32));
+    const sign = (header: object, claims: object): string => {
+      const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const input = `${part(header)}.${part({ sub: "s001", role: "student", iss: "ringcast", exp: Math.floor(Date.now() / 1000) + 60, ...claims })}`;
+      return `${input}.${createHmac("sha256", key).update(input).digest("base64url")}`;
+    };
+    expect(await service.verify(sign({ alg: "HS256" }, {}))).to.deep.equal({ userId: "s001", role: "student" });
+    expect(await codeOf(service.verify(sign({ alg: "none" }, {})))).to.equal("invalid_token");
+    expect(await codeOf(service.verify(sign({ alg: "HS384" }, {})))).to.equal("invalid_token");
+    expect(await codeOf(service.verify(sign({ alg: "HS256", crit: ["exp"] }, {})))).to.equal("invalid_token");
+    expect(await codeOf(service.verify(sign({ alg: "HS256" }, { iss: "someone-else" })))).to.equal("invalid_token");
+    expect(await codeOf(service.verify(sign({ alg: "HS256" }, { nbf: Math.floor(Date.now() / 1000) + 60 })))).to.equal("invalid_token");
+    expect(await codeOf(service.verify(sign({ alg: "HS256" }, { exp: undefined })))).to.equal("invalid_token");
+    const unsigned = sign({ alg: "none" }, {}).split(".").slice(0, 2).join(".") + ".";
+    expect(await codeOf(service.verify(unsigned))).to.equal("invalid_token");
+    expect(await codeOf(service.verify("not.a.token!"))).to.equal("invalid_token");
   });
 });
