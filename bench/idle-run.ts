@@ -82,7 +82,7 @@ export async function runIdle(options: { connections: number; runs: number; log:
   return rows;
 }
 
-function startIdleSystem(system: IdleSystem, options: SystemOptions): Promise<SystemUnderTest> {
+export function startIdleSystem(system: IdleSystem, options: SystemOptions): Promise<SystemUnderTest> {
   if (system === "vanilla") return startAdapterSystem(options, "classic");
   if (system === "ringcast-broadcast-durable") return startRingcast(options, "broadcast");
   if (system === "ringcast-hash-durable") return startRingcast(options, "hash");

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 /** The parts of a V8 .cpuprofile (node --cpu-prof) this summary reads. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -32,6 +32,42 @@ export function hotSpots(path: string, top = 15): HotSpot[] {
     .map(([where, hits]) => ({ where, selfShare: hits / total }))
     .sort((a, b) => b.selfShare - a.selfShare)
     .slice(0, top);
+}
+
+export interface InclusiveSpot {
+  where: string;
+  /** Share of the busy samples (idle left out) with this function on the stack. */
+  busyShare: number;
+}
+
+/**
+ * Time on the stack (the function and everything it called) per function, as a share of the
+ * process's busy time, for the functions whose place matches `filter`; and the busy share itself.
+ */
+export function inclusiveSpots(path: string, filter: RegExp, top = 25): { busy: number; spots: InclusiveSpot[] } {
+  const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const placeOf = (id: number): string => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    return `${functionName || "(anonymous)"} ${shortUrl(url)}${url ? `:${lineNumber + 1}` : ""}`;
+  };
+  const counts = new Map<string, number>();
+  let busy = 0;
+  for (const sample of profile.samples) {
+    if (byId.get(sample)?.callFrame.functionName === "(idle)") continue;
+    busy++;
+    const seen = new Set<string>(); // a recursive function counts once per sample
+    for (let id: number | undefined = sample; id !== undefined; id = parent.get(id)) seen.add(placeOf(id));
+    for (const place of seen) counts.set(place, (counts.get(place) ?? 0) + 1);
+  }
+  const spots = [...counts.entries()]
+    .filter(([where]) => filter.test(where))
+    .map(([where, hits]) => ({ where, busyShare: hits / (busy || 1) }))
+    .sort((a, b) => b.busyShare - a.busyShare)
+    .slice(0, top);
+  return { busy: busy / (profile.samples.length || 1), spots };
 }
 
 function shortUrl(url: string): string {

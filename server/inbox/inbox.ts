@@ -19,8 +19,6 @@ export interface InboxStore {
   append(draft: MessageDraft, recipientIds: readonly string[]): Promise<string>;
   /** Up to `count` messages after `afterId` (exclusive), oldest first. */
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage>;
-  /** True when messages after `afterId` were trimmed from the user's log before being read. */
-  truncatedAfter(userId: string, afterId: string): Promise<boolean>;
   /** The id of the newest message in the user's log, or "0-0". */
   tail(userId: string): Promise<string>;
 }

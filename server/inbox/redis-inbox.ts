@@ -73,13 +73,6 @@ export class RedisInbox implements InboxStore {
     });
   }
 
-  truncatedAfter(userId: string, afterId: string): Promise<boolean> {
-    return this.run(async () => {
-      const trimmed = await this.redis.get(this.keys.inboxTrimmed(userId));
-      return trimmed !== null && compareIds(afterId, trimmed) < 0;
-    });
-  }
-
   tail(userId: string): Promise<string> {
     return this.run(async () => {
       const [last] = await this.redis.xrevrange(this.keys.inbox(userId), "+", "-", "COUNT", 1);

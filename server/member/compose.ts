@@ -68,7 +68,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     serveClient: false,
     allowRequest: refuseWhileDraining(() => member.accepting, ring && ownershipGate(tokens, ring, config.nodeId)),
   });
-  const pump = new InboxPump(io, inbox, ledger, stats, log);
+  const pump = new InboxPump(io, inbox, ledger, stats, log, ring && (() => ring.changedAt));
   pump.start();
   bus.onRestored(() => pump.wakeAll());
   const wakeLocal = (userIds: string[]) => pump.wake(userIds);

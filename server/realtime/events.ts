@@ -38,6 +38,4 @@ export interface SocketData {
   role: Role;
   /** The log position this socket has been sent up to (set at the handshake). */
   cursor: string;
-  /** True when the client asked to resume from a position older than the log keeps. */
-  resumeTruncated?: boolean;
 }

@@ -9,10 +9,13 @@ import type { RingcastServer, RingcastSocket } from "./types.ts";
 const PAGE_SIZE = 100;
 const RETRY_MS = 1000;
 /**
- * Reads again this long after a socket connects. A sender whose ring view is a moment behind a
- * change notifies the user's previous owner; these reads pick up what such a notice missed.
+ * Reads again this long after a socket connects soon after a ring change. A sender whose ring view
+ * is a moment behind the change notifies the user's previous owner; these reads pick up what such
+ * a notice missed. With no recent change, sender and owner agree and no extra read is needed.
  */
 const FOLLOW_UP_MS = [1000, 5000];
+/** How long after a ring change new sockets get the follow-up reads. */
+const RING_SETTLE_MS = 10_000;
 
 interface PumpState {
   running: boolean;
@@ -35,6 +38,8 @@ export class InboxPump {
     private readonly ledger: Pick<DeliveryLedger, "markDelivered">,
     private readonly stats: AdapterStats,
     private readonly log: Logger,
+    /** Hash mode: when the ring last changed (Date.now()), for the follow-up reads; none in broadcast mode. */
+    private readonly ringChangedAt: () => number = () => 0,
   ) {}
 
   /** Listens for notifications from other members. */
@@ -46,14 +51,13 @@ export class InboxPump {
 
   /** Starts sending to a new socket (its cursor was set at the handshake). */
   attach(socket: RingcastSocket): void {
-    const followUps = FOLLOW_UP_MS.map((ms) => setTimeout(() => void this.pump(socket), ms));
+    const followUps = Date.now() - this.ringChangedAt() < RING_SETTLE_MS ? FOLLOW_UP_MS.map((ms) => setTimeout(() => void this.pump(socket), ms)) : [];
     const state: PumpState = { running: false, again: false, retry: undefined, followUps };
     this.states.set(socket, state);
     socket.once("disconnect", () => {
       clearTimeout(state.retry);
       for (const timer of state.followUps) clearTimeout(timer);
     });
-    if (socket.data.resumeTruncated) socket.emit("ringcast:history-truncated", { lastMessageId: socket.data.cursor });
     void this.pump(socket);
   }
 

@@ -34,13 +34,13 @@ export function socketAuth(
   return async (socket: RingcastSocket, next: (err?: Error) => void): Promise<void> => {
     try {
       const claims = await tokens.verify(handshakeToken(socket));
-      const user = await school.getUser(claims.userId);
+      ownership?.(claims.userId);
+      // One round trip: the reads are independent (and pipelined by the client).
+      const [user, classIds, cursor] = await Promise.all([school.getUser(claims.userId), school.classIdsOf(claims.userId), resumePoint(socket, claims.userId, inbox)]);
       if (!user) throw new RingcastError("invalid_token", "the account behind this token no longer exists");
-      ownership?.(user.id);
-      const classIds = await school.classIdsOf(user.id);
-      const resume = await resumePoint(socket, user.id, inbox);
-      socket.data = { userId: user.id, name: user.name, role: user.role, ...resume };
+      socket.data = { userId: user.id, name: user.name, role: user.role, cursor };
       socket.join([userRoom(user.id), ...classIds.map(classRoom)]);
+      forgetToken(socket);
       next();
     } catch (err) {
       const error = toPublicError(err);
@@ -73,19 +73,26 @@ function handshakeToken(socket: RingcastSocket): unknown {
 }
 
 /**
- * Where the socket's messages start: after `lastMessageId` (from `auth` or `query`) when the client
- * sends one, so it gets what it missed; otherwise after the newest message (a fresh session).
+ * The socket's token is not needed once it is verified: dropped, so each connection neither keeps a
+ * credential in memory nor the bytes of it (routers put it in the query too).
  */
-async function resumePoint(
-  socket: RingcastSocket,
-  userId: string,
-  inbox: InboxStore,
-): Promise<{ cursor: string; resumeTruncated: boolean }> {
+function forgetToken(socket: RingcastSocket): void {
+  const auth: unknown = socket.handshake.auth;
+  if (typeof auth === "object" && auth !== null) delete (auth as { token?: unknown }).token;
+  delete socket.handshake.query.token;
+}
+
+/**
+ * Where the socket's messages start: after `lastMessageId` (from `auth` or `query`) when the client
+ * sends one, so it gets what it missed; otherwise after the newest message (a fresh session). A
+ * position older than the log keeps is told by the first read (ringcast:history-truncated).
+ */
+async function resumePoint(socket: RingcastSocket, userId: string, inbox: InboxStore): Promise<string> {
   const auth = socket.handshake.auth as { lastMessageId?: unknown } | undefined;
   const requested = auth?.lastMessageId ?? socket.handshake.query.lastMessageId;
-  if (requested === undefined || requested === "") return { cursor: await inbox.tail(userId), resumeTruncated: false };
+  if (requested === undefined || requested === "") return inbox.tail(userId);
   if (typeof requested !== "string" || !MESSAGE_ID_PATTERN.test(requested)) {
     throw new RingcastError("invalid_request", "lastMessageId must be a message id such as 1795320000000-0");
   }
-  return { cursor: requested, resumeTruncated: await inbox.truncatedAfter(userId, requested) };
+  return requested;
 }

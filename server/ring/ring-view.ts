@@ -24,6 +24,8 @@ export class RingView implements RingLookup {
   private urls = new Map<string, string>();
   private listeners = new Set<(change: RingChange) => void>();
   epoch = -1;
+  /** When the set of members last changed (Date.now(); 0 before the first ring). */
+  changedAt = 0;
 
   constructor(
     registry: Pick<Registry, "onChange">,
@@ -69,6 +71,8 @@ export class RingView implements RingLookup {
     );
     this.urls = new Map(membership.members.map((m) => [m.id, m.url]));
     this.epoch = membership.epoch;
+    const moved = previous.members.length !== this.ring.members.length || previous.members.some((id) => !this.ring.members.includes(id));
+    if (moved) this.changedAt = Date.now();
     for (const listener of this.listeners) listener({ previous, current: this.ring, epoch: membership.epoch });
   }
 }

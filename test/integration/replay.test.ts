@@ -34,7 +34,9 @@ describe("durable delivery: replay from the last message id", function () {
     first.socket.close();
     await send("m3");
     await send("m4");
-    const second = new Inbox(await connectSocket(server.url, { token: student, lastMessageId: m2!.id }));
+    // Listening before the connection opens, as an app does: the replay may come with the connect packet.
+    const second = new Inbox(io(server.url, { forceNew: true, reconnection: false, auth: { token: student, lastMessageId: m2!.id } }));
+    await new Promise<void>((resolve) => second.socket.once("connect", () => resolve()));
     await second.waitFor(2);
     await send("m5");
     const got = await second.waitFor(3);

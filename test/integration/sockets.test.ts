@@ -73,7 +73,7 @@ describe("sockets: handshake and bad payloads", function () {
         "class:physics-7a",
         "user:s001",
       ]);
-      expect(remote!.data).to.deep.include({ userId: "s001", name: "Amara Adams", role: "student", resumeTruncated: false });
+      expect(remote!.data).to.deep.include({ userId: "s001", name: "Amara Adams", role: "student" });
       expect(remote!.data.cursor).to.match(/^\d+-\d+$/);
     });
   });
