@@ -82,7 +82,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
         const generator = GeneratorProcess.start();
         try {
           const users = school.users.map((u) => ({ id: u.id, connection: system.connection(u.id) }));
-          const connected = await generator.connect(users, classes, system.sendsRoster);
+          const connected = await generator.connect(users, classes);
           if (connected.failed > 0) throw new Error(`${kind}: ${connected.failed} users could not connect`);
           await generator.run(systemWarmUp(members));
           for (const scenario of options.scenarios) {

@@ -87,7 +87,7 @@ export async function runDisruptions(options: { users: number; which: Disruption
                 return { id, connection: { url: gateways[i]!.url, auth: { token }, query: { token }, reconnect: true } };
               }),
             );
-            const connected = await g.connect(users, { regular: [], bigRoom: school.classes[0]! }, false);
+            const connected = await g.connect(users, { regular: [], bigRoom: school.classes[0]! });
             if (connected.failed > 0) throw new Error(`${scenario}: ${connected.failed} users could not connect`);
           }),
         );

@@ -47,7 +47,7 @@ async function measure(system: IdleSystem): Promise<HeapGrowth[]> {
   try {
     await sleep(1000);
     await snapshot(member.pids[0]!, dir, 0);
-    await generator.connect(users.map((id) => ({ id, connection: member.connection(id) })), { regular: [], bigRoom: school.classes[0]! }, false);
+    await generator.connect(users.map((id) => ({ id, connection: member.connection(id) })), { regular: [], bigRoom: school.classes[0]! });
     await sleep(2000);
     await snapshot(member.pids[0]!, dir, 1);
   } finally {

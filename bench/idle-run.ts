@@ -53,7 +53,7 @@ export async function runIdle(options: { connections: number; runs: number; log:
           const share = Math.ceil(users.length / GENERATORS);
           const connected = await Promise.all(
             generators.map((g, i) =>
-              g.connect(users.slice(i * share, (i + 1) * share).map((id) => ({ id, connection: member.connection(id) })), { regular: [], bigRoom: school.classes[0]! }, false),
+              g.connect(users.slice(i * share, (i + 1) * share).map((id) => ({ id, connection: member.connection(id) })), { regular: [], bigRoom: school.classes[0]! }),
             ),
           );
           const count = connected.reduce((sum, c) => sum + c.count, 0);
@@ -94,7 +94,6 @@ async function startWsFloor(options: SystemOptions): Promise<SystemUnderTest> {
   return {
     kind: "vanilla",
     pids: [member.child.pid!],
-    sendsRoster: false,
     connection: () => ({ url: `ws://127.0.0.1:${member.port}`, raw: true, auth: {} }),
     stop: () => member.stop(),
   };

@@ -20,9 +20,8 @@ export class GeneratorProcess {
   async connect(
     users: { id: string; connection: Connection }[],
     classes: { regular: GeneratorClass[]; bigRoom: GeneratorClass },
-    sendsRoster: boolean,
   ): Promise<{ count: number; failed: number }> {
-    const reply = await this.request({ type: "connect", users, classes: classes.regular, bigRoom: classes.bigRoom, sendsRoster });
+    const reply = await this.request({ type: "connect", users, classes: classes.regular, bigRoom: classes.bigRoom });
     if (reply.type !== "connected") throw new Error(`generator: unexpected reply ${reply.type}`);
     return reply;
   }

@@ -21,7 +21,6 @@ const sockets = new Map<string, Socket>();
 const rawSockets: WebSocket[] = [];
 let classes: GeneratorClass[] = [];
 let bigRoom: GeneratorClass | undefined;
-let sendsRoster = false;
 /** Per user: the last message id seen; who dropped since the mark; when the probe arrived. */
 const lastIds = new Map<string, string>();
 const dropped = new Set<string>();
@@ -124,8 +123,7 @@ function pick<T>(items: readonly T[]): T {
 function nextSend(target: Workload["target"]): { from: string; request: object; deliveries: number } {
   const schoolClass = target === "room" ? bigRoom! : pick(classes);
   if (target !== "user") {
-    const to = sendsRoster ? { class: schoolClass.id, students: schoolClass.studentIds } : { class: schoolClass.id };
-    return { from: schoolClass.teacherId, request: { to }, deliveries: schoolClass.studentIds.length };
+    return { from: schoolClass.teacherId, request: { to: { class: schoolClass.id } }, deliveries: schoolClass.studentIds.length };
   }
   const from = pick(schoolClass.studentIds);
   let to = pick(schoolClass.studentIds);
@@ -206,7 +204,6 @@ process.on("message", (command: GeneratorCommand) => {
   const handle = async (): Promise<void> => {
     if (command.type === "connect") {
       classes = command.classes;
-      sendsRoster = command.sendsRoster;
       bigRoom = command.bigRoom;
       const failed = await connect(command.users);
       reply({ type: "connected", count: sockets.size + rawSockets.length, failed });

@@ -20,7 +20,7 @@ export interface GeneratorClass {
 }
 
 export type GeneratorCommand =
-  | { type: "connect"; users: { id: string; connection: Connection }[]; classes: GeneratorClass[]; bigRoom: GeneratorClass; sendsRoster: boolean }
+  | { type: "connect"; users: { id: string; connection: Connection }[]; classes: GeneratorClass[]; bigRoom: GeneratorClass }
   | { type: "run"; workload: Workload }
   /** Starts a disruption's clock: drops and probe arrivals are counted from here. */
   | { type: "mark" }

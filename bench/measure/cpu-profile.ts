@@ -38,36 +38,55 @@ export interface InclusiveSpot {
   where: string;
   /** Share of the busy samples (idle left out) with this function on the stack. */
   busyShare: number;
+  /** The time of those samples, ms. */
+  ms: number;
 }
 
 /**
- * Time on the stack (the function and everything it called) per function, as a share of the
- * process's busy time, for the functions whose place matches `filter`; and the busy share itself.
+ * Time on the stack (the function and everything it called) per function, as a share of the busy
+ * time of the profiles together (e.g. every member of one system), for the functions whose place
+ * matches `filter`; and the busy share of all samples.
  */
-export function inclusiveSpots(path: string, filter: RegExp, top = 25): { busy: number; spots: InclusiveSpot[] } {
-  const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const placeOf = (id: number): string => {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    return `${functionName || "(anonymous)"} ${shortUrl(url)}${url ? `:${lineNumber + 1}` : ""}`;
-  };
-  const counts = new Map<string, number>();
-  let busy = 0;
-  for (const sample of profile.samples) {
-    if (byId.get(sample)?.callFrame.functionName === "(idle)") continue;
-    busy++;
-    const seen = new Set<string>(); // a recursive function counts once per sample
-    for (let id: number | undefined = sample; id !== undefined; id = parent.get(id)) seen.add(placeOf(id));
-    for (const place of seen) counts.set(place, (counts.get(place) ?? 0) + 1);
+export function inclusiveSpots(paths: string[], filter: RegExp, top = 25): { busy: number; busyMs: number; spots: InclusiveSpot[] } {
+  const counts = new Map<string, { hits: number; ms: number }>();
+  let [busy, samples, busyMs] = [0, 0, 0];
+  for (const path of paths) {
+    const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
+    const parent = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const placeOf = (id: number): string => {
+      const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+      return `${functionName || "(anonymous)"} ${shortUrl(url)}${url ? `:${lineNumber + 1}` : ""}`;
+    };
+    samples += profile.samples.length;
+    // A sample stands for the profile's usual interval: a delta can also span a pause of the profiler.
+    const ms = median(profile.timeDeltas) / 1000;
+    profile.samples.forEach((sample) => {
+      if (byId.get(sample)?.callFrame.functionName === "(idle)") return;
+      busy++;
+      busyMs += ms;
+      const seen = new Set<string>(); // a recursive function counts once per sample
+      for (let id: number | undefined = sample; id !== undefined; id = parent.get(id)) seen.add(placeOf(id));
+      for (const place of seen) {
+        const entry = counts.get(place) ?? { hits: 0, ms: 0 };
+        entry.hits++;
+        entry.ms += ms;
+        counts.set(place, entry);
+      }
+    });
   }
   const spots = [...counts.entries()]
     .filter(([where]) => filter.test(where))
-    .map(([where, hits]) => ({ where, busyShare: hits / (busy || 1) }))
+    .map(([where, { hits, ms }]) => ({ where, busyShare: hits / (busy || 1), ms }))
     .sort((a, b) => b.busyShare - a.busyShare)
     .slice(0, top);
-  return { busy: busy / (profile.samples.length || 1), spots };
+  return { busy: busy / (samples || 1), busyMs, spots };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function shortUrl(url: string): string {

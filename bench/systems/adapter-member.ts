@@ -5,9 +5,9 @@
  * - classic: @socket.io/redis-adapter `createAdapter` (every member hears every emit);
  * - sharded: `createShardedAdapter`, `subscriptionMode: "dynamic"` (a channel per room);
  * - ringcast-broadcast: ringcast's broadcast adapter (classic underneath, with counters);
- * - ringcast-hash: ringcast's hash adapter with its registry, ring and peer links; a class message
- *   goes to its students' personal rooms, so each owner member gets one message, over its direct
- *   link (none for local recipients).
+ * - ringcast-hash: ringcast's hash adapter with its registry, ring and peer links: a message to a
+ *   personal room goes to its owner only, over its direct link (none for a local recipient); a
+ *   class room has no owner and is published once to every member, as the classic adapter does.
  * Logs {"msg":"bench member ready","port":N} when listening and registered.
  */
 import { createServer } from "node:http";
@@ -27,7 +27,7 @@ import { RedisRegistry } from "../../server/registry/redis-registry.ts";
 import { RingView } from "../../server/ring/ring-view.ts";
 
 interface SendRequest {
-  to: { user?: string; class?: string; students?: string[] };
+  to: { user?: string; class?: string };
   body: string;
 }
 
@@ -68,11 +68,9 @@ function adapterFor(): ServerOptions["adapter"] {
   return createAdapter(pub, sub, { key });
 }
 
-/** Where a send goes: a personal room, a class room, or (hash) the class's students' rooms. */
+/** Where a send goes: a personal room or a class room. */
 function roomsOf(to: SendRequest["to"]): string[] {
-  if (to.user) return [`user:${to.user}`];
-  if (kind === "ringcast-hash" && to.students) return to.students.map((id) => `user:${id}`);
-  return [`class:${to.class}`];
+  return to.user ? [`user:${to.user}`] : [`class:${to.class}`];
 }
 
 io = new Server(httpServer, { adapter: adapterFor(), serveClient: false });

@@ -32,7 +32,6 @@ export async function startAdapterSystem(options: SystemOptions, adapter: Adapte
   return {
     kind: KIND[adapter],
     pids: members.map((m) => m.child.pid!),
-    sendsRoster: adapter === "ringcast-hash",
     connection: (userId) => ({ url: urlOf(userId), auth: { userId, classIds: classIds.get(userId) ?? [] } }),
     stop: async () => void (await Promise.all(members.map((m) => m.stop()))),
   };

@@ -25,7 +25,6 @@ export async function startRingcast(options: SystemOptions, mode: "broadcast" | 
   return {
     kind: mode === "hash" ? "ringcast-hash-durable" : "ringcast-broadcast-durable",
     pids: members.map((m) => m.child.pid!),
-    sendsRoster: false,
     connection: (userId) => {
       const token = tokens.get(userId)!;
       return { url: urlOf(userId), auth: { token }, query: { token } };

@@ -32,8 +32,6 @@ export interface SystemUnderTest {
   /** Member process ids, for CPU and memory readings. */
   readonly pids: number[];
   connection(userId: string): Connection;
-  /** Class sends carry the roster (adapter-level hash mode emits to the students' own rooms). */
-  readonly sendsRoster: boolean;
   stop(): Promise<void>;
 }
 
