@@ -37,6 +37,8 @@ export interface Measurement {
   /** Of which redis-server's. */
   redisCpuMs: number;
   redisCommands: number;
+  /** The same by command name, over the run (the harness's own INFO left out). */
+  redisCommandsByName: Record<string, number>;
 }
 
 const WARM_UP_SECONDS = 2;
@@ -113,7 +115,7 @@ async function measure(
   scenario: Scenario,
   seconds: number,
   profiling: boolean,
-): Promise<{ result: RunResult; clusterCpuMs: number; redisCpuMs: number; redisCommands: number }> {
+): Promise<{ result: RunResult; clusterCpuMs: number; redisCpuMs: number; redisCommands: number; redisCommandsByName: Record<string, number> }> {
   if (profiling) for (const pid of system.pids) process.kill(pid, "SIGUSR2"); // start the members' profilers
   const before = await redisInfo(admin);
   const meter = new CpuMeter([...system.pids, before.pid]);
@@ -123,7 +125,12 @@ async function measure(
   const after = await redisInfo(admin);
   const clusterCpuMs = [...cpu.values()].reduce((sum, ms) => sum + ms, 0);
   // The two INFO calls themselves are not the system's work.
-  return { result, clusterCpuMs, redisCpuMs: cpu.get(before.pid) ?? 0, redisCommands: after.commands - before.commands - 1 };
+  const redisCommandsByName = Object.fromEntries(
+    Object.entries(after.byCommand)
+      .map(([name, calls]) => [name, calls - (before.byCommand[name] ?? 0) - (name === "info" ? 1 : 0)] as const)
+      .filter(([, calls]) => calls > 0),
+  );
+  return { result, clusterCpuMs, redisCpuMs: cpu.get(before.pid) ?? 0, redisCommands: after.commands - before.commands - 1, redisCommandsByName };
 }
 
 function summary({ result, clusterCpuMs, redisCpuMs }: { result: RunResult; clusterCpuMs: number; redisCpuMs: number }): string {

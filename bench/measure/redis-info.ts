@@ -5,10 +5,14 @@ export interface RedisInfo {
   pid: number;
   /** Commands processed since the server started. */
   commands: number;
+  /** The same by command name (lower case), from INFO commandstats. */
+  byCommand: Record<string, number>;
 }
 
 export async function redisInfo(redis: Redis): Promise<RedisInfo> {
-  const text = await redis.info();
+  const text = await redis.info("everything");
+  const byCommand: Record<string, number> = {};
+  for (const [, name, calls] of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) byCommand[name!] = Number(calls);
   const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(text)?.[1] ?? Number.NaN);
-  return { pid: field("process_id"), commands: field("total_commands_processed") };
+  return { pid: field("process_id"), commands: field("total_commands_processed"), byCommand };
 }

@@ -26,16 +26,26 @@ export class Presence {
   }
 
   /** The users among `userIds` with at least one socket on one of `liveMemberIds`. */
-  async onlineAmong(userIds: readonly string[], liveMemberIds: readonly string[]): Promise<Set<string>> {
+  onlineAmong(userIds: readonly string[], liveMemberIds: readonly string[]): Promise<Set<string>> {
+    return this.onlineOn(new Map(liveMemberIds.map((member) => [member, userIds])));
+  }
+
+  /**
+   * The users with a socket on the member they are listed under (hash mode asks each user's owner
+   * only: one read per owner, not one per member).
+   */
+  async onlineOn(usersByMember: ReadonlyMap<string, readonly string[]>): Promise<Set<string>> {
     const online = new Set<string>();
-    if (userIds.length === 0 || liveMemberIds.length === 0) return online;
+    const asked = [...usersByMember].filter(([, users]) => users.length > 0);
+    if (asked.length === 0) return online;
     const pipeline = this.redis.pipeline();
-    for (const member of liveMemberIds) pipeline.hmget(this.keys.presence(member), ...userIds);
-    for (const [, counts] of (await pipeline.exec()) ?? []) {
-      (counts as (string | null)[]).forEach((count, i) => {
-        if (Number(count) > 0) online.add(userIds[i]!);
+    for (const [member, users] of asked) pipeline.hmget(this.keys.presence(member), ...users);
+    ((await pipeline.exec()) ?? []).forEach(([, counts], i) => {
+      const users = asked[i]![1];
+      (counts as (string | null)[]).forEach((count, j) => {
+        if (Number(count) > 0) online.add(users[j]!);
       });
-    }
+    });
     return online;
   }
 

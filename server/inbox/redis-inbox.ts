@@ -45,20 +45,28 @@ end
 return id
 `;
 
+/** The client with APPEND defined as a command: sent by its SHA (EVALSHA), not its text, each time. */
+type AppendingRedis = Redis & { ringcastAppend(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown> };
+
 /** Per-user Redis Streams, trimmed exactly by length and by age. */
 export class RedisInbox implements InboxStore {
+  private readonly redis: AppendingRedis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: RedisKeys,
     private readonly options: RedisInboxOptions,
-  ) {}
+  ) {
+    redis.defineCommand("ringcastAppend", { lua: APPEND });
+    this.redis = redis as AppendingRedis;
+  }
 
   append(draft: MessageDraft, recipientIds: readonly string[]): Promise<string> {
     return this.run(async () => {
       const keys = [this.keys.messageIds, ...recipientIds.flatMap((id) => [this.keys.inbox(id), this.keys.inboxTrimmed(id)])];
       const minId = `${Math.max(0, Date.now() - this.options.maxAgeMs)}-0`;
       const args = [JSON.stringify(draft), this.options.maxLength, minId];
-      return String(await this.redis.eval(APPEND, keys.length, ...keys, ...args));
+      return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
     });
   }
 

@@ -22,6 +22,7 @@ import { allReady, createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { RingLocator, SelfLocator } from "../ring/member-locator.ts";
+import { groupByOwner } from "../ring/ring-view.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
 import { seedDemoSchoolOnce } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
@@ -80,7 +81,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     school,
     inbox,
     ledger,
-    online: (userIds) => presence.onlineAmong(userIds, liveMembers()),
+    // Hash mode: a user's sockets are on its owner (a moving user counts as stored until it is back).
+    online: (userIds) => (ring ? presence.onlineOn(groupByOwner(ring, userIds, config.nodeId)) : presence.onlineAmong(userIds, liveMembers())),
     delivery: notifier,
     inFlight,
   });

@@ -1,7 +1,7 @@
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { MessageDelivery } from "../messaging/delivery.ts";
 import type { Message } from "../messaging/message.ts";
-import type { RingLookup } from "../ring/ring-view.ts";
+import { groupByOwner, type RingLookup } from "../ring/ring-view.ts";
 import type { RingcastServer } from "./types.ts";
 
 export const INBOX_EVENT = "ringcast:inbox";
@@ -36,12 +36,7 @@ export class HashNotifier implements MessageDelivery {
   ) {}
 
   deliver(_message: Message, recipientIds: readonly string[]): void {
-    const byOwner = new Map<string, string[]>();
-    for (const id of recipientIds) {
-      const owner = this.ring.owner(id) ?? this.selfId;
-      byOwner.set(owner, [...(byOwner.get(owner) ?? []), id]);
-    }
-    for (const [owner, ids] of byOwner) {
+    for (const [owner, ids] of groupByOwner(this.ring, recipientIds, this.selfId)) {
       if (owner === this.selfId) {
         this.wakeLocal(ids);
         continue;

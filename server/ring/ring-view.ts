@@ -15,6 +15,18 @@ export interface RingLookup {
   readonly size: number;
 }
 
+/** Keys grouped by their owner; a key with no owner (an empty ring) goes to `fallback`. */
+export function groupByOwner(ring: RingLookup, keys: Iterable<string>, fallback: string): Map<string, string[]> {
+  const byOwner = new Map<string, string[]>();
+  for (const key of keys) {
+    const owner = ring.owner(key) ?? fallback;
+    const group = byOwner.get(owner);
+    if (group) group.push(key);
+    else byOwner.set(owner, [key]);
+  }
+  return byOwner;
+}
+
 /**
  * The ring as this process currently sees it, rebuilt from every membership the registry
  * announces. Every process that saw the same epoch holds the identical ring.

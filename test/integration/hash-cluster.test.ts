@@ -121,7 +121,9 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
   it("delivers a class message to every student of the class and to nobody else", async () => {
     const counts = new Map(users.map((u) => [u.id, u.inbox.messages.length]));
     const api = new RingcastRest(members.get("c")!.url);
-    await api.send(teacherTokens.get("t-3")!, { to: { class: "c-3" }, body: "for c-3" });
+    const receipt = await api.send(teacherTokens.get("t-3")!, { to: { class: "c-3" }, body: "for c-3" });
+    // Each student is online on its owner (a, b or c), which is the one member asked.
+    expect(receipt.receipts.map((r) => r.status)).to.deep.equal(Array(30).fill("live"));
     for (const c of SCHOOL.classes.filter((k) => k.id !== "c-3")) {
       await api.send(teacherTokens.get(c.teacherId)!, { to: { class: c.id }, body: "fence" });
     }
