@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
 import { RingcastRest } from "../../client/rest.ts";
 import type { Message } from "../../server/messaging/message.ts";
-import { connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
+import { connectInbox, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { type InProcessMember, startInProcessMember } from "../support/in-process.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
@@ -34,9 +34,7 @@ describe("durable delivery: replay from the last message id", function () {
     first.socket.close();
     await send("m3");
     await send("m4");
-    // Listening before the connection opens, as an app does: the replay may come with the connect packet.
-    const second = new Inbox(io(server.url, { forceNew: true, reconnection: false, auth: { token: student, lastMessageId: m2!.id } }));
-    await new Promise<void>((resolve) => second.socket.once("connect", () => resolve()));
+    const second = await connectInbox(server.url, { token: student, lastMessageId: m2!.id });
     await second.waitFor(2);
     await send("m5");
     const got = await second.waitFor(3);
@@ -122,7 +120,7 @@ describe("durable delivery: replay from the last message id", function () {
 
       // s002 comes back later, resuming from before the message: then it counts as delivered.
       const s002 = await tokenFor(server.url, "s002");
-      const back = new Inbox(await connectSocket(server.url, { token: s002, lastMessageId: "0-0" }));
+      const back = await connectInbox(server.url, { token: s002, lastMessageId: "0-0" });
       await eventually(() => back.messages.some((m) => m.id === receipt.id), 3000, 20);
       await eventually(async () => {
         const after = (await (await status(receipt.id)).json()) as { recipients: { userId: string; status: string }[] };

@@ -30,6 +30,19 @@ export function connectSocket(
   });
 }
 
+/**
+ * A socket whose messages are recorded from before it connects, as an app listens: a replay may
+ * arrive with the connect packet, before an Inbox made after `connect` would be listening.
+ */
+export async function connectInbox(url: string, auth: Record<string, unknown>): Promise<Inbox> {
+  const inbox = new Inbox(io(url, { auth, forceNew: true, reconnection: false }));
+  await new Promise<void>((resolve, reject) => {
+    inbox.socket.once("connect", () => resolve());
+    inbox.socket.once("connect_error", (err) => (inbox.socket.close(), reject(err)));
+  });
+  return inbox;
+}
+
 /** Every `message` event a socket receives, in order. */
 export class Inbox {
   readonly messages: Message[] = [];
