@@ -26,37 +26,35 @@ type Decoded = [senderUid: string, packet: unknown, opts: { rooms: Iterable<Room
  */
 export function createBroadcastAdapter(pub: Redis, sub: Redis, options: BroadcastAdapterOptions = {}) {
   const key = options.key ?? "ringcast:io";
-  // Remember what the adapter decoded, so counting never decodes a message a second time.
-  const decoded = new WeakMap<Uint8Array, Decoded>();
-  const parser = {
-    encode: (value: unknown) => encode(value),
-    decode: (buffer: Buffer) => {
-      const value = decode<Decoded>(buffer);
-      decoded.set(buffer, value);
-      return value;
-    },
-  };
   const { stats } = options;
   return function broadcastAdapter(nsp: Namespace): RedisAdapter {
-    const adapter = new RedisAdapter(nsp, pub, sub, { key, requestsTimeout: options.requestsTimeout ?? 5000, parser });
-    if (stats) countTraffic(adapter, sub, `${key}#${nsp.name}#`, decoded, stats);
+    // The adapter decodes only what may reach a local socket (it skips rooms it does not hold
+    // unread): those are the ones to check, here, with no second decode and nothing kept.
+    let adapter: RedisAdapter | undefined;
+    const parser = {
+      encode: (value: unknown) => encode(value),
+      decode: (buffer: Buffer) => {
+        const value = decode<unknown>(buffer);
+        if (stats && adapter && isBroadcast(value) && value[0] !== adapter.uid && reachesLocalSocket(adapter, value[2].rooms, value[2].except)) stats.deliveredLocally++;
+        return value;
+      },
+    };
+    adapter = new RedisAdapter(nsp, pub, sub, { key, requestsTimeout: options.requestsTimeout ?? 5000, parser });
+    if (stats) countTraffic(adapter, sub, `${key}#${nsp.name}#`, stats);
     return adapter;
   };
 }
 
-function countTraffic(adapter: RedisAdapter, sub: Redis, channelPrefix: string, decoded: WeakMap<Uint8Array, Decoded>, stats: AdapterStats): void {
+function countTraffic(adapter: RedisAdapter, sub: Redis, channelPrefix: string, stats: AdapterStats): void {
   const broadcast = adapter.broadcast.bind(adapter);
   adapter.broadcast = (packet: unknown, opts: BroadcastOptions) => {
     if (!opts.flags?.local) stats.published++;
     broadcast(packet, opts);
   };
-  // Runs after the adapter's own listener (registered in its constructor) has handled the message.
+  // Every message from another member counts as received, decoded by the adapter or not.
   const onMessage = (_pattern: Buffer, channel: Buffer, message: Buffer): void => {
     if (!channel.toString().startsWith(channelPrefix)) return;
-    const args = decoded.get(message);
-    if ((args?.[0] ?? senderOf(message)) === adapter.uid) return;
-    stats.received++;
-    if (args && reachesLocalSocket(adapter, args[2].rooms, args[2].except)) stats.deliveredLocally++;
+    if (senderOf(message) !== adapter.uid) stats.received++;
   };
   sub.on("pmessageBuffer", onMessage);
   const close = adapter.close.bind(adapter);
@@ -66,10 +64,14 @@ function countTraffic(adapter: RedisAdapter, sub: Redis, channelPrefix: string, 
   };
 }
 
+/** A broadcast as the adapter publishes it (requests and responses share the parser). */
+function isBroadcast(value: unknown): value is Decoded {
+  return Array.isArray(value) && value.length === 3 && typeof value[0] === "string" && typeof value[2] === "object" && value[2] !== null && "rooms" in value[2];
+}
+
 /**
- * The sender uid of a message the adapter skipped undecoded (a room with no local socket): the
- * message is the msgpack array [uid, packet, opts] and a uid is a short string, so it sits right
- * after the array and string headers.
+ * The sender uid of a message: the message is the msgpack array [uid, packet, opts] and a uid is a
+ * short string, so it sits right after the array and string headers.
  */
 function senderOf(message: Buffer): string | undefined {
   if (message[0] !== 0x93 || ((message[1] ?? 0) & 0xe0) !== 0xa0) return undefined;
