@@ -36,6 +36,9 @@ export interface DisruptionRow {
   returnMaxMs: number;
   /** Connection attempts refused while users came back. */
   refusals: number;
+  /** When the probes (one class message per class, durable) were accepted, ms from the same start. */
+  probesAcceptedP50Ms: number;
+  probesAcceptedLastMs: number;
   /** CPU used from the join or kill until every user had the probe, by role (ms; the machine has 2 cores). */
   cpuMs: Record<CpuRole, number>;
   /** That window, ms. */
@@ -101,7 +104,7 @@ export async function runDisruptions(options: { users: number; which: Disruption
         for (const m of members.values()) cpu.add("members", m.child.pid!);
         for (const g of gateways) cpu.add("gateways", g.child.pid!);
         for (const g of generators) cpu.add("clients", g.pid);
-        await sendProbes(gateways[0]!.url, school.classes, tokens, `probe-${scenario}`);
+        const accepted = (await sendProbes(gateways[0]!.url, school.classes, tokens, `probe-${scenario}`)).map((at) => at - since).sort((a, b) => a - b);
         const results = await Promise.all(generators.map((g) => g.watch(`probe-${scenario}`, since, WATCH_TIMEOUT_MS)));
         const cpuByRole = cpu.used();
         const windowMs = Date.now() - since;
@@ -126,11 +129,21 @@ export async function runDisruptions(options: { users: number; which: Disruption
           returnP50Ms: quantile(returns, 0.5),
           returnMaxMs: returns.at(-1) ?? Number.NaN,
           refusals: results.reduce((sum, r) => sum + r.refusals, 0),
+          probesAcceptedP50Ms: quantile(accepted, 0.5),
+          probesAcceptedLastMs: accepted.at(-1) ?? Number.NaN,
           cpuMs: cpuByRole,
           windowMs,
         };
         rows.push(row);
         options.log(`  ${scenario}: ${row.disconnected} disconnected / ${row.affected} affected, ${row.reached}/${row.users} reached, max ${Math.round(row.probeMaxMs)} ms`);
+        const [before, after] = [new HashRing(MEMBERS), new HashRing([...members.keys()])];
+        for (const line of results.flatMap((r) => r.missing)) {
+          const id = line.split(" ")[0]!;
+          options.log(`    without the probe: ${line}, owner ${before.owner(id)} -> ${after.owner(id)}`);
+        }
+        if (row.reached < row.users) {
+          for (const [id, m] of members) for (const line of m.output().split("\n").filter((l) => /rebalanc|evict|epoch|lease|warn/i.test(l))) options.log(`    ${id}: ${line.slice(0, 300)}`);
+        }
       } finally {
         await Promise.all(generators.map((g) => g.close()));
         await Promise.all(gateways.map((g) => g.stop()));
@@ -178,14 +191,17 @@ async function disrupt(
   return { since: Date.now(), affected: students.filter((s) => before.owner(s) !== after.owner(s)).length };
 }
 
-/** A class message to every class, through the gateway, retried while a member is unreachable. */
-async function sendProbes(gatewayUrl: string, classes: { id: string; teacherId: string }[], tokens: TokenService, body: string): Promise<void> {
+/**
+ * A class message to every class, through the gateway, retried while a member is unreachable;
+ * resolves with when each was accepted (epoch ms).
+ */
+async function sendProbes(gatewayUrl: string, classes: { id: string; teacherId: string }[], tokens: TokenService, body: string): Promise<number[]> {
   const rest = new RingcastRest(gatewayUrl);
-  await Promise.all(
+  return Promise.all(
     classes.map(async (c) => {
       const token = (await tokens.issue({ userId: c.teacherId, role: "teacher" })).token;
       for (let attempt = 0; attempt < 50; attempt++) {
-        if (await rest.send(token, { to: { class: c.id }, body }).then(() => true, () => false)) return;
+        if (await rest.send(token, { to: { class: c.id }, body }).then(() => true, () => false)) return Date.now();
         await sleep(200);
       }
       throw new Error(`probe to ${c.id} was never accepted`);

@@ -131,18 +131,18 @@ export function disruptionMarkdown(rows: DisruptionRow[]): string {
         `| ${r.scenario} | ${r.affected} | ${r.disconnected} | ${r.affected ? (r.disconnected / r.affected).toFixed(2) : "–"} | ${r.reached}/${r.users} | ${ms(r.probeP50Ms)} | ${ms(r.probeP99Ms)} | ${r.reached === r.users ? ms(r.probeMaxMs) : "not all"} |`,
     ),
     "",
-    "Timeline of the users that dropped (ms from the same start): when their connection closed, when their client first tried to reconnect (its backoff), when they were connected again, and how many connection attempts were refused on the way.",
+    "Timeline of the users that dropped (ms from the same start): when their connection closed, when their client first tried to reconnect (its backoff), when they were connected again, and how many connection attempts were refused on the way; and when the probes (a durable class message to each class: 30 log appends each) were accepted.",
     "",
     "Then the CPU every role used over that time (CPU-ms; the window has 2 cores' worth of it): member processes, gateways, the load generators' clients, Redis.",
     "",
-    "| scenario | dropped p50 | dropped last | first retry p50 | first retry last | back p50 | back last | refused attempts | window ms | CPU members | gateways | clients | Redis | busy share of 2 cores |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| scenario | dropped p50 | dropped last | first retry p50 | first retry last | back p50 | back last | refused attempts | probes accepted p50 | probes accepted last | window ms | CPU members | gateways | clients | Redis | busy share of 2 cores |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows.map((r) => {
       const cpu = r.cpuMs;
       const total = cpu ? cpu.members + cpu.gateways + cpu.clients + cpu.redis : Number.NaN;
       const cells = cpu ? [cpu.members, cpu.gateways, cpu.clients, cpu.redis].map(ms).join(" | ") : "– | – | – | –";
       const busy = r.windowMs ? `${Math.round((100 * total) / (2 * r.windowMs))}%` : "–";
-      return `| ${r.scenario} | ${ms(r.dropP50Ms)} | ${ms(r.dropMaxMs)} | ${ms(r.attemptP50Ms)} | ${ms(r.attemptMaxMs)} | ${ms(r.returnP50Ms)} | ${ms(r.returnMaxMs)} | ${r.refusals ?? "–"} | ${ms(r.windowMs)} | ${cells} | ${busy} |`;
+      return `| ${r.scenario} | ${ms(r.dropP50Ms)} | ${ms(r.dropMaxMs)} | ${ms(r.attemptP50Ms)} | ${ms(r.attemptMaxMs)} | ${ms(r.returnP50Ms)} | ${ms(r.returnMaxMs)} | ${r.refusals ?? "–"} | ${ms(r.probesAcceptedP50Ms)} | ${ms(r.probesAcceptedLastMs)} | ${ms(r.windowMs)} | ${cells} | ${busy} |`;
     }),
   ];
   return `${lines.join("\n")}\n`;

@@ -48,7 +48,11 @@ async function watch(probeBody: string, since: number, timeoutMs: number): Promi
   while (arrived().length < users.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const times = arrived().map((at) => at - since);
   const after = (map: Map<string, number>): number[] => [...map.values()].map((at) => at - since);
-  return { users: users.length, disconnected: users.filter((u) => dropped.has(u)).length, reached: times.length, times, dropTimes: after(dropTimes), attemptTimes: after(attemptTimes), returnTimes: after(returnTimes), refusals };
+  const missing = users
+    .filter((u) => !probeArrivals.has(`${u}|${probeBody}`))
+    .slice(0, 20)
+    .map((u) => `${u} (${dropped.has(u) ? `dropped at ${(dropTimes.get(u) ?? since) - since} ms, ${returnTimes.has(u) ? `back at ${returnTimes.get(u)! - since} ms` : "not back"}` : "never dropped"}, connected ${sockets.get(u)?.connected}, last id ${lastIds.get(u)})`);
+  return { users: users.length, disconnected: users.filter((u) => dropped.has(u)).length, reached: times.length, times, dropTimes: after(dropTimes), attemptTimes: after(attemptTimes), returnTimes: after(returnTimes), refusals, missing };
 }
 
 let counting: { delivered: number; seen: number; latencies: number[] } | undefined;

@@ -60,6 +60,8 @@ export interface WatchResult {
   returnTimes: number[];
   /** Connection attempts that failed since the mark. */
   refusals: number;
+  /** Up to 20 users without the probe, with what happened to their connection (for diagnosis). */
+  missing: string[];
 }
 
 export type GeneratorReply =

@@ -13,6 +13,7 @@ import type { Logger } from "../log.ts";
 import { MessageService } from "../messaging/message-service.ts";
 import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
 import { Rebalancer } from "../realtime/rebalancer.ts";
+import { RingCatchUp } from "../realtime/ring-catch-up.ts";
 import { socketAuth } from "../realtime/socket-auth.ts";
 import { BroadcastNotifier, HashNotifier } from "../realtime/inbox-notifier.ts";
 import { InboxPump } from "../realtime/inbox-pump.ts";
@@ -119,6 +120,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       intervalMs: config.rebalanceIntervalMs,
       log,
     });
+  const catchUp = ring && new RingCatchUp(ring, io, pump);
   const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, log });
   io.on("connection", (socket) => {
     if (rebalancer && !rebalancer.admit(socket)) return;
@@ -136,7 +138,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     bus,
     redisClients: [store, watch],
     // Peer links close first on shutdown: other members then reach this one through Redis.
-    services: [...(rebalancer ? [rebalancer] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
+    services: [...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
     inFlight,
     drain: {
       graceMs: config.drainGraceMs,

@@ -25,10 +25,15 @@ export class BroadcastNotifier implements MessageDelivery {
   }
 }
 
-/** Hash mode: one notification per owning member, none through Redis for local recipients. */
+/**
+ * Hash mode: one notification per owning member, none through Redis for local recipients. Right
+ * after a join, a moved user's socket is still on its previous owner until it is closed and the
+ * client reconnects: that member is notified too, so the user is reached where it is (its cursor
+ * keeps the two from delivering a message twice).
+ */
 export class HashNotifier implements MessageDelivery {
   constructor(
-    private readonly ring: RingLookup,
+    private readonly ring: RingLookup & { previousOwner(key: string): string | undefined },
     private readonly selfId: string,
     private readonly emitTo: (memberIds: Iterable<string>, packet: unknown[]) => void,
     private readonly wakeLocal: LocalWake,
@@ -36,7 +41,15 @@ export class HashNotifier implements MessageDelivery {
   ) {}
 
   deliver(_message: Message, recipientIds: readonly string[]): void {
-    for (const [owner, ids] of groupByOwner(this.ring, recipientIds, this.selfId)) {
+    const byMember = groupByOwner(this.ring, recipientIds, this.selfId);
+    for (const id of recipientIds) {
+      const before = this.ring.previousOwner(id);
+      if (before === undefined) continue;
+      const group = byMember.get(before);
+      if (group) group.push(id);
+      else byMember.set(before, [id]);
+    }
+    for (const [owner, ids] of byMember) {
       if (owner === this.selfId) {
         this.wakeLocal(ids);
         continue;

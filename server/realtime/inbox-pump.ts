@@ -2,6 +2,7 @@ import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { DeliveryLedger } from "../inbox/delivery-ledger.ts";
 import type { InboxStore } from "../inbox/inbox.ts";
 import type { Logger } from "../log.ts";
+import { RING_SETTLE_MS } from "../ring/ring-view.ts";
 import { INBOX_EVENT } from "./inbox-notifier.ts";
 import { userRoom } from "./rooms.ts";
 import type { RingcastServer, RingcastSocket } from "./types.ts";
@@ -14,8 +15,6 @@ const RETRY_MS = 1000;
  * a notice missed. With no recent change, sender and owner agree and no extra read is needed.
  */
 const FOLLOW_UP_MS = [1000, 5000];
-/** How long after a ring change new sockets get the follow-up reads. */
-const RING_SETTLE_MS = 10_000;
 
 interface PumpState {
   running: boolean;
@@ -79,7 +78,12 @@ export class InboxPump {
 
   /** Reads every local socket's log: notices were lost (e.g. the bus was down), the logs were not. */
   wakeAll(): void {
-    for (const socket of this.io.of("/").sockets.values()) void this.pump(socket);
+    this.wakeSockets(this.io.of("/").sockets.values());
+  }
+
+  /** Reads these sockets' logs from their cursors (sockets that are gone are skipped). */
+  wakeSockets(sockets: Iterable<RingcastSocket>): void {
+    for (const socket of sockets) if (socket.connected) void this.pump(socket);
   }
 
   private async pump(socket: RingcastSocket): Promise<void> {
