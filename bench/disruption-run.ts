@@ -141,8 +141,10 @@ export async function runDisruptions(options: { users: number; which: Disruption
           const id = line.split(" ")[0]!;
           options.log(`    without the probe: ${line}, owner ${before.owner(id)} -> ${after.owner(id)}`);
         }
-        if (row.reached < row.users) {
-          for (const [id, m] of members) for (const line of m.output().split("\n").filter((l) => /rebalanc|evict|epoch|lease|warn/i.test(l))) options.log(`    ${id}: ${line.slice(0, 300)}`);
+        // A flap (extra drops) or a miss: show what members and gateways said about the ring.
+        if (row.reached < row.users || row.disconnected > row.affected) {
+          const processes: [string, ClusterProcess][] = [...members, ...gateways.map((g, i) => [`gateway-${i + 1}`, g] as [string, ClusterProcess])];
+          for (const [id, p] of processes) for (const line of p.output().split("\n").filter((l) => /rebalanc|evict|"level":40/i.test(l))) options.log(`    ${id}: ${line.slice(0, 300)}`);
         }
       } finally {
         await Promise.all(generators.map((g) => g.close()));

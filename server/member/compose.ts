@@ -42,13 +42,15 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const keys = redisKeys(config.redisPrefix);
   const store = createRedisClient(config.redisUrl, "store", log);
   const watch = createRedisClient(config.redisUrl, "watch", log, config.nodeId);
+  // Leases on their own connection: a renewal never waits behind a burst of message traffic.
+  const leases = createRedisClient(config.redisUrl, "registry", log);
   const school = new RedisSchoolStore(store, keys);
   const tokens = new TokenService(config.tokenSecret, config.tokenTtlSeconds);
   const stats = emptyAdapterStats();
   const selfUrl = (): string =>
     config.advertiseUrl ?? `http://${config.host}:${listeningPort(httpServer) ?? config.port}`;
   const registry = new RedisRegistry(
-    store,
+    leases,
     watch,
     keys,
     { id: config.nodeId, url: selfUrl, mode: config.mode, socketCount: () => io.engine.clientsCount, adapterStats: () => stats },
@@ -92,7 +94,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     school,
     messages,
     registry,
-    redisReady: () => allReady([store, watch]) && bus.isUp(),
+    redisReady: () => allReady([store, leases, watch]) && bus.isUp(),
     mode: config.mode,
     nodeId: config.nodeId,
     ringShares: () => ring?.current.shares(),
@@ -136,7 +138,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     io,
     registry,
     bus,
-    redisClients: [store, watch],
+    redisClients: [store, leases, watch],
     // Peer links close first on shutdown: other members then reach this one through Redis.
     services: [...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
     inFlight,

@@ -2,7 +2,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../log.ts";
 
 /** What a client is for; it decides how the client behaves while Redis is away. */
-export type RedisRole = "store" | "pub" | "sub" | "watch";
+export type RedisRole = "store" | "registry" | "pub" | "sub" | "watch";
 
 /**
  * Builds an ioredis client that never crashes the process: errors are logged (once per outage)
@@ -17,8 +17,8 @@ export function createRedisClient(url: string, role: RedisRole, log: Logger, own
     // Named per owner so a router can tell from CLIENT LIST whether a member is still connected.
     connectionName: owner ? `${connectionNamePrefix(role)}${owner}` : `ringcast-${role}`,
     lazyConnect: true,
-    enableOfflineQueue: role !== "store",
-    maxRetriesPerRequest: role === "store" ? 1 : null,
+    enableOfflineQueue: role !== "store" && role !== "registry",
+    maxRetriesPerRequest: role === "store" || role === "registry" ? 1 : null,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
     // Commands issued in the same tick go out in one write: fewer round trips and system calls
     // under load, for Node and for Redis.

@@ -32,6 +32,7 @@ export interface SelfDescription {
 export class RedisRegistry implements Registry {
   status: RegistryStatus = "idle";
   private timer: NodeJS.Timeout | undefined;
+  private renewing = false;
   private readonly watcher: RedisMembershipWatcher;
   private readonly startedAt = new Date().toISOString();
 
@@ -82,13 +83,22 @@ export class RedisRegistry implements Registry {
     return [this.keys.memberLeases, this.keys.memberInfo, this.keys.ringEpoch];
   }
 
+  /**
+   * One renewal every heartbeatMs from the last one's start, not from its answer: under load an
+   * answer can take a while, and waiting for it (and the membership read after it) stretched the
+   * interval until the lease ran out on a live member. A renewal still unanswered is not doubled.
+   */
   private scheduleHeartbeat(): void {
     this.timer = setTimeout(() => {
+      if (this.status !== "running") return;
+      this.scheduleHeartbeat();
+      if (this.renewing) return;
+      this.renewing = true;
       this.heartbeat()
         .then(() => this.watcher.refreshNow())
         .catch((err: Error) => this.log.debug({ err: err.message }, "heartbeat failed"))
         .finally(() => {
-          if (this.status === "running") this.scheduleHeartbeat();
+          this.renewing = false;
         });
     }, this.options.heartbeatMs);
   }
