@@ -15,6 +15,8 @@ export type ErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "wrong_member"
+  | "rate_limited"
+  | "data_lost"
   | "service_unavailable"
   | "internal_error";
 
@@ -31,6 +33,8 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   wrong_member: 421,
+  rate_limited: 429,
+  data_lost: 503,
   service_unavailable: 503,
   internal_error: 500,
 };
@@ -60,6 +64,24 @@ export class UnavailableError extends RingcastError {
   constructor(what: string) {
     super("service_unavailable", `${what} is unavailable (Redis unreachable); retry shortly`);
     this.name = "UnavailableError";
+  }
+}
+
+/**
+ * A limit was hit: REST answers 429 with Retry-After, sockets `{ ok: false, error: { code:
+ * "rate_limited", message, retryAfterMs } }`.
+ */
+export class RateLimitedError extends RingcastError {
+  constructor(
+    what: string,
+    readonly retryAfterMs: number,
+  ) {
+    super("rate_limited", `too many ${what}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+    this.name = "RateLimitedError";
+  }
+
+  override toJSON(): { code: "rate_limited"; message: string; retryAfterMs: number } {
+    return { code: "rate_limited", message: this.message, retryAfterMs: this.retryAfterMs };
   }
 }
 

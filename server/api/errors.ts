@@ -1,5 +1,5 @@
 import type { Context, Next } from "koa";
-import { RingcastError, toPublicError } from "../errors.ts";
+import { RateLimitedError, RingcastError, toPublicError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 /** Seconds a client should wait before retrying a 503. */
@@ -21,6 +21,7 @@ export function errorMiddleware(log: Logger) {
       if (error.code === "internal_error") log.error({ err, path: ctx.path }, "request failed");
       ctx.status = error.status;
       if (error.status === 503) ctx.set("Retry-After", String(RETRY_AFTER_SECONDS));
+      if (error instanceof RateLimitedError) ctx.set("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
       ctx.body = { error: error.toJSON() };
     }
   };

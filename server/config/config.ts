@@ -59,13 +59,56 @@ export interface MemberConfig {
   inboxMaxLength: number;
   /** RINGCAST_INBOX_MAX_AGE_MS: oldest message kept for replay. Default 7 days. */
   inboxMaxAgeMs: number;
+  /** RINGCAST_MAX_BUFFERED_BYTES: most bytes a member (or gateway) holds unsent for one connection before it closes that transport (the client reconnects and resumes). Default 1 MiB. */
+  maxBufferedBytes: number;
+  /** RINGCAST_CONNECT_TIMEOUT_MS: a connection that has not passed the handshake (no valid token) is closed after this. Default 5000. */
+  connectTimeoutMs: number;
+  /** RINGCAST_MAX_CONNECTIONS: most Engine.IO connections one member holds; more are refused (503 at the handshake). Default 20000. */
+  maxConnections: number;
+  /** RINGCAST_MAX_SOCKETS_PER_USER: most open sockets of one user, cluster-wide. Default 20. */
+  maxSocketsPerUser: number;
+  /** Cluster-wide rate limits ("N/SECONDS"); see RateLimits. */
+  limits: RateLimits;
+  /** RINGCAST_OPERATOR_TOKEN: bearer secret (at least 32 characters) for operator-only routes (/api/cluster, gateway details). Default none: those routes answer 403. */
+  operatorToken: string | undefined;
+  /** RINGCAST_TOKEN_NOTICE_S: a socket is sent ringcast:token-expiring this many seconds before its token expires. Default 60. */
+  tokenNoticeSeconds: number;
   /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). Default info. */
   logLevel: string;
+}
+
+/** A budget of `points` within `seconds`. */
+export interface Limit {
+  points: number;
+  seconds: number;
+}
+
+/** Cluster-wide limits; defaults a real classroom never reaches. */
+export interface RateLimits {
+  /** RINGCAST_LIMIT_LOGIN_FAILURES_PER_USER: failed logins per user id. Default 10/300. */
+  loginFailuresPerUser: Limit;
+  /** RINGCAST_LIMIT_LOGINS_PER_ADDRESS: login attempts per client address (a school behind one NAT counts as one). Default 600/60. */
+  loginsPerAddress: Limit;
+  /** RINGCAST_LIMIT_DIRECT_MESSAGES: direct messages one user sends. Default 60/60. */
+  directMessages: Limit;
+  /** RINGCAST_LIMIT_CLASS_MESSAGES: class messages one teacher sends. Default 30/60. */
+  classMessages: Limit;
+  /** RINGCAST_LIMIT_SOCKET_EVENTS: events one connection sends. Default 100/10. */
+  socketEvents: Limit;
 }
 
 export type Env = Record<string, string | undefined>;
 
 export const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** "N/SECONDS": N points every SECONDS seconds. */
+export const limit = z
+  .string()
+  .regex(/^\d{1,9}\/\d{1,7}$/, "must be N/SECONDS, e.g. 60/60")
+  .transform((v) => {
+    const [points, seconds] = v.split("/").map(Number) as [number, number];
+    return { points, seconds };
+  })
+  .refine((l) => l.points >= 1 && l.seconds >= 1, "N and SECONDS must be at least 1");
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 /** Variables members and gateways share; they must agree across a cluster. */
@@ -85,6 +128,8 @@ export const sharedEnvFields = {
     .min(32, "must be at least 32 characters (generate one with: openssl rand -hex 32)"),
   RINGCAST_VIRTUAL_NODES: intIn(1, 10_000).default(1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  RINGCAST_MAX_BUFFERED_BYTES: intIn(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  RINGCAST_OPERATOR_TOKEN: z.string().min(32, "must be at least 32 characters (generate one with: openssl rand -hex 32)").optional(),
 };
 
 const envSchema = z.object({
@@ -114,6 +159,15 @@ const envSchema = z.object({
   RINGCAST_DRAIN_INTERVAL_MS: intIn(0, 10_000).default(50),
   RINGCAST_INBOX_MAX_LENGTH: intIn(1, 1_000_000).default(1000),
   RINGCAST_INBOX_MAX_AGE_MS: intIn(1000, 365 * 24 * 3600 * 1000).default(7 * 24 * 3600 * 1000),
+  RINGCAST_CONNECT_TIMEOUT_MS: intIn(500, 600_000).default(5000),
+  RINGCAST_MAX_CONNECTIONS: intIn(1, 10_000_000).default(20_000),
+  RINGCAST_MAX_SOCKETS_PER_USER: intIn(1, 100_000).default(20),
+  RINGCAST_TOKEN_NOTICE_S: intIn(1, 3600).default(60),
+  RINGCAST_LIMIT_LOGIN_FAILURES_PER_USER: limit.prefault("10/300"),
+  RINGCAST_LIMIT_LOGINS_PER_ADDRESS: limit.prefault("600/60"),
+  RINGCAST_LIMIT_DIRECT_MESSAGES: limit.prefault("60/60"),
+  RINGCAST_LIMIT_CLASS_MESSAGES: limit.prefault("30/60"),
+  RINGCAST_LIMIT_SOCKET_EVENTS: limit.prefault("100/10"),
 });
 
 export class ConfigError extends Error {
@@ -165,6 +219,19 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     drainIntervalMs: e.RINGCAST_DRAIN_INTERVAL_MS,
     inboxMaxLength: e.RINGCAST_INBOX_MAX_LENGTH,
     inboxMaxAgeMs: e.RINGCAST_INBOX_MAX_AGE_MS,
+    maxBufferedBytes: e.RINGCAST_MAX_BUFFERED_BYTES,
+    connectTimeoutMs: e.RINGCAST_CONNECT_TIMEOUT_MS,
+    maxConnections: e.RINGCAST_MAX_CONNECTIONS,
+    maxSocketsPerUser: e.RINGCAST_MAX_SOCKETS_PER_USER,
+    limits: {
+      loginFailuresPerUser: e.RINGCAST_LIMIT_LOGIN_FAILURES_PER_USER,
+      loginsPerAddress: e.RINGCAST_LIMIT_LOGINS_PER_ADDRESS,
+      directMessages: e.RINGCAST_LIMIT_DIRECT_MESSAGES,
+      classMessages: e.RINGCAST_LIMIT_CLASS_MESSAGES,
+      socketEvents: e.RINGCAST_LIMIT_SOCKET_EVENTS,
+    },
+    operatorToken: e.RINGCAST_OPERATOR_TOKEN,
+    tokenNoticeSeconds: e.RINGCAST_TOKEN_NOTICE_S,
     logLevel: e.LOG_LEVEL,
   };
 }
