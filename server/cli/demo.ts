@@ -1,14 +1,18 @@
 /**
- * Quick start: `npm run demo`. Uses the Redis at REDIS_URL, or starts a throwaway redis-server
- * (installing it with apt when it can), then runs the sticky launcher with the demo school.
+ * Quick start: `npm run demo`. Uses the Redis at REDIS_URL, or starts a local redis-server
+ * (installing it with apt when it can) with append-only persistence in .ringcast/redis/, then runs
+ * the sticky launcher with the demo school.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { type LocalRedis, startLocalRedis } from "./local-redis.ts";
+import { appendFsyncFromEnv, type LocalRedis, startLocalRedis } from "./local-redis.ts";
 
 const DEFAULT_REDIS_PORT = 6379;
+/** Git-ignored; the same folder the Procfiles' Redis uses. */
+const DATA_DIR = fileURLToPath(new URL("../../.ringcast/redis/", import.meta.url));
 
 async function reachable(url: string): Promise<boolean> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -27,8 +31,13 @@ async function redisForDemo(): Promise<{ url: string; local?: LocalRedis }> {
   const url = process.env.REDIS_URL ?? `redis://127.0.0.1:${DEFAULT_REDIS_PORT}`;
   if (await reachable(url)) return { url };
   if (process.env.REDIS_URL) throw new Error(`REDIS_URL=${url} is not reachable`);
-  const local = await startLocalRedis({ port: DEFAULT_REDIS_PORT });
-  console.log(`started a throwaway redis-server on ${local.url} (its data goes when the demo stops)`);
+  const appendFsync = appendFsyncFromEnv();
+  mkdirSync(DATA_DIR, { recursive: true });
+  const local = await startLocalRedis({ port: DEFAULT_REDIS_PORT, dir: DATA_DIR, appendFsync });
+  console.log(
+    `started redis-server on ${local.url} with append-only persistence in ${DATA_DIR} (appendfsync ${appendFsync}; ` +
+      "RINGCAST_REDIS_APPENDFSYNC=always loses nothing acknowledged in a crash)",
+  );
   return { url: local.url, local };
 }
 

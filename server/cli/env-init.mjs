@@ -1,6 +1,8 @@
-// Creates .env (read by `nf start`) with a fresh token secret, unless it exists. .env is git-ignored.
+// Prepares `nf start`: creates .env (read by nf) with a fresh token secret, unless it exists (.env
+// is git-ignored), and the data folder of the Procfiles' Redis (.ringcast/redis, git-ignored too),
+// where its append-only file keeps acknowledged messages across a Redis crash or restart.
 import { randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 
 if (!existsSync(".env")) {
   writeFileSync(
@@ -10,3 +12,10 @@ if (!existsSync(".env")) {
   );
   console.log("wrote .env with a new RINGCAST_TOKEN_SECRET");
 }
+
+const appendFsync = process.env.RINGCAST_REDIS_APPENDFSYNC;
+if (appendFsync !== undefined && !["always", "everysec", "no"].includes(appendFsync)) {
+  console.error(`RINGCAST_REDIS_APPENDFSYNC must be always, everysec or no (got "${appendFsync}")`);
+  process.exit(1);
+}
+mkdirSync(".ringcast/redis", { recursive: true });

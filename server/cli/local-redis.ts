@@ -4,22 +4,57 @@ import { createServer } from "node:net";
 
 /**
  * A redis-server child process on loopback, for the demo and the tests. Not for production:
- * there, run Redis as a service and point REDIS_URL at it.
+ * there, run Redis as a service (with `appendonly yes`) and point REDIS_URL at it.
  */
 export interface LocalRedis {
   readonly port: number;
   readonly url: string;
   /** Stops the server; with `save`, writes its data first so a restart in `dir` reloads it. */
   stop(options?: { save?: boolean }): Promise<void>;
+  /** SIGKILL (kill -9), as a crash: only what the append-only file holds survives a restart. */
+  kill(): Promise<void>;
   /** Starts it again on the same port and directory. */
   restart(): Promise<void>;
 }
 
+/** Redis's `appendfsync`: when the append-only file is flushed to disk. */
+export type AppendFsync = "always" | "everysec" | "no";
+export const APPEND_FSYNC_VALUES: readonly AppendFsync[] = ["always", "everysec", "no"];
+
 export interface LocalRedisOptions {
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Working directory for its dump file; required to keep data across restart(). */
+  /** Working directory for its dump and append-only files; required to keep data across restart(). */
   dir?: string;
+  /**
+   * Append-only persistence (needs `dir`): every write is logged and replayed on restart, so a
+   * crash loses at most the last second (`everysec`) or nothing that was acknowledged (`always`).
+   * Off by default: a throwaway test Redis stays as fast as it can be.
+   */
+  appendFsync?: AppendFsync;
+}
+
+/**
+ * RINGCAST_REDIS_APPENDFSYNC for a Redis the product starts itself (demo): `everysec` unless set.
+ * Throws on anything else, so a typo never silently weakens durability.
+ */
+export function appendFsyncFromEnv(value = process.env.RINGCAST_REDIS_APPENDFSYNC): AppendFsync {
+  if (value === undefined || value === "") return "everysec";
+  if ((APPEND_FSYNC_VALUES as readonly string[]).includes(value)) return value as AppendFsync;
+  throw new Error(`RINGCAST_REDIS_APPENDFSYNC must be one of ${APPEND_FSYNC_VALUES.join(", ")} (got "${value}")`);
+}
+
+/** redis-server arguments for `options`: RDB snapshots off; append-only on when asked for. */
+export function redisServerArgs(port: number, options: Omit<LocalRedisOptions, "port"> = {}): string[] {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", ""];
+  if (options.appendFsync) {
+    if (!options.dir) throw new Error("append-only persistence needs a data directory (dir)");
+    args.push("--appendonly", "yes", "--appendfsync", options.appendFsync);
+  } else {
+    args.push("--appendonly", "no");
+  }
+  if (options.dir) args.push("--dir", options.dir);
+  return args;
 }
 
 /** Finds redis-server on PATH; installs Debian's package when running as root with apt. */
@@ -42,14 +77,16 @@ export function ensureRedisServerBinary(): string {
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
   const binary = ensureRedisServerBinary();
   const port = options.port || (await freePort());
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-  if (options.dir) args.push("--dir", options.dir);
+  const args = redisServerArgs(port, options);
   let child = await launch(binary, args, port);
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     async stop({ save = false } = {}) {
       await stopChild(child, save, port);
+    },
+    async kill() {
+      await killChild(child);
     },
     async restart() {
       child = await launch(binary, args, port);
@@ -85,6 +122,13 @@ async function stopChild(child: ChildProcess, save: boolean, port: number): Prom
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   if (save) execFileSync("redis-cli", ["-p", String(port), "shutdown", "save"], { stdio: "ignore" });
   else child.kill("SIGTERM");
+  await exited;
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGKILL");
   await exited;
 }
 
