@@ -3,8 +3,11 @@ import type { Target } from "../messaging/message.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 
-/** Where a message stands for one recipient. */
-export type DeliveryStatus = "delivered" | "stored";
+/**
+ * Where a message stands for one recipient: sent to one of its sockets, kept in its log for
+ * replay, or trimmed from the log (by length or age) before it was delivered.
+ */
+export type DeliveryStatus = "delivered" | "stored" | "expired";
 
 export interface MessageStatus {
   id: string;

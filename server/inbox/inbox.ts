@@ -1,4 +1,4 @@
-import type { Message } from "../messaging/message.ts";
+import type { Message, Target } from "../messaging/message.ts";
 
 /** A message as stored before it has an id: the id is given by the log when it is appended. */
 export type MessageDraft = Omit<Message, "id">;
@@ -8,19 +8,26 @@ export interface InboxPage {
   messages: Message[];
   /** True when entries after the cursor were already trimmed away (length or age cap). */
   truncated: boolean;
+  /** The newest id this page covers (the next read starts after it); the cursor when it is empty. */
+  position: string;
+  /** True when the page is full: there may be more after `position`. */
+  more: boolean;
 }
 
 /**
- * Per-user message logs. Ids are cluster-wide, unique and increasing ("<ms>-<seq>"), the same id
- * in every recipient's log, so a client resumes from the last id it saw.
+ * Message logs, one per conversation (a class; one sender's direct messages to one user). Ids are
+ * cluster-wide, unique and increasing ("<ms>-<seq>"), so a user's history is the merge of the logs
+ * it follows and a client resumes everything from the last id it saw.
  */
 export interface InboxStore {
-  /** Appends to every recipient's log at once (all or none) and returns the message's id. */
-  append(draft: MessageDraft, recipientIds: readonly string[]): Promise<string>;
-  /** Up to `count` messages after `afterId` (exclusive), oldest first. */
+  /** Appends the message to its conversation's log and returns its id. */
+  append(draft: MessageDraft): Promise<string>;
+  /** Up to `count` messages for `userId` after `afterId` (exclusive), oldest first. */
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage>;
-  /** The id of the newest message in the user's log, or "0-0". */
+  /** The id of the newest message for the user, or "0-0". */
   tail(userId: string): Promise<string>;
+  /** True while the message is still in its log (not trimmed by length or age). */
+  contains(id: string, to: Target, senderId: string): Promise<boolean>;
 }
 
 // One definition for server and client: both order ids the same way.

@@ -1,56 +1,32 @@
 import type { Redis } from "ioredis";
-import type { Message } from "../messaging/message.ts";
+import type { Message, Target } from "../messaging/message.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import { compareIds, type InboxPage, type InboxStore, type MessageDraft } from "./inbox.ts";
+import type { InboxPage, InboxStore, MessageDraft } from "./inbox.ts";
+import { APPEND, READ, TAIL } from "./inbox-scripts.ts";
 
 export interface RedisInboxOptions {
-  /** Most messages kept per user. */
+  /** Most messages kept per conversation log (a class, or one sender's direct messages to one user). */
   maxLength: number;
-  /** Oldest message kept, by age (ms); older ones are trimmed at the user's next append. */
+  /** Oldest message kept, by age (ms); older ones are trimmed at the log's next append. */
   maxAgeMs: number;
 }
 
+/** The client with the scripts defined as commands: sent by their SHA (EVALSHA), not their text. */
+type ScriptedRedis = Redis & {
+  ringcastAppend(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+  ringcastRead(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+  ringcastTail(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+};
+
 /**
- * KEYS: the cluster-wide id stream, then per recipient its stream and its trim watermark.
- * ARGV: payload, max length, oldest id kept by age. The id comes from XADD * on one stream, so ids
- * increase across the cluster and every recipient's stream accepts it. Trimming is done here, not
- * by XADD MAXLEN, to record the newest trimmed id: a reader behind it has missed messages.
+ * Message logs in Redis Streams, one per conversation: a class message is one append whatever the
+ * class size, and only a class's teacher (or one sender of direct messages) writes to a log, so
+ * nobody can push another sender's messages out of a user's history. A user's history is the
+ * merge, by id, of the logs of its classes and of its direct senders.
  */
-const APPEND = `
-local function newer(a, b)
-  local ams, aseq = string.match(a, '(%d+)-(%d+)')
-  local bms, bseq = string.match(b, '(%d+)-(%d+)')
-  ams, aseq, bms, bseq = tonumber(ams), tonumber(aseq), tonumber(bms), tonumber(bseq)
-  return ams > bms or (ams == bms and aseq > bseq)
-end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000, '*', 'm', '')
-for i = 2, #KEYS, 2 do
-  local stream, watermark = KEYS[i], KEYS[i + 1]
-  redis.call('XADD', stream, id, 'm', ARGV[1])
-  local cut = nil
-  local excess = redis.call('XLEN', stream) - tonumber(ARGV[2])
-  if excess > 0 then
-    local old = redis.call('XRANGE', stream, '-', '+', 'COUNT', excess)
-    cut = old[#old][1]
-  end
-  local aged = redis.call('XREVRANGE', stream, '(' .. ARGV[3], '-', 'COUNT', 1)
-  if #aged > 0 and (cut == nil or newer(aged[1][1], cut)) then cut = aged[1][1] end
-  if cut then
-    local kept = redis.call('XRANGE', stream, '(' .. cut, '+', 'COUNT', 1)
-    redis.call('XTRIM', stream, 'MINID', kept[1][1])
-    redis.call('SET', watermark, cut)
-  end
-end
-return id
-`;
-
-/** The client with APPEND defined as a command: sent by its SHA (EVALSHA), not its text, each time. */
-type AppendingRedis = Redis & { ringcastAppend(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown> };
-
-/** Per-user Redis Streams, trimmed exactly by length and by age. */
 export class RedisInbox implements InboxStore {
-  private readonly redis: AppendingRedis;
+  private readonly redis: ScriptedRedis;
 
   constructor(
     redis: Redis,
@@ -58,34 +34,55 @@ export class RedisInbox implements InboxStore {
     private readonly options: RedisInboxOptions,
   ) {
     redis.defineCommand("ringcastAppend", { lua: APPEND });
-    this.redis = redis as AppendingRedis;
+    redis.defineCommand("ringcastRead", { lua: READ });
+    redis.defineCommand("ringcastTail", { lua: TAIL });
+    this.redis = redis as ScriptedRedis;
   }
 
-  append(draft: MessageDraft, recipientIds: readonly string[]): Promise<string> {
+  append(draft: MessageDraft): Promise<string> {
     return this.run(async () => {
-      const keys = [this.keys.messageIds, ...recipientIds.flatMap((id) => [this.keys.inbox(id), this.keys.inboxTrimmed(id)])];
-      const minId = `${Math.max(0, Date.now() - this.options.maxAgeMs)}-0`;
-      const args = [JSON.stringify(draft), this.options.maxLength, minId];
+      const log = this.logOf(draft.to, draft.from.id);
+      const keys = [this.keys.messageIds, log, `${log}:trimmed`];
+      if (draft.to.type === "user") keys.push(this.keys.directSenders(draft.to.id));
+      const minId = `${Math.max(1, Date.now() - this.options.maxAgeMs)}-0`;
+      const args = [draft.from.id, JSON.stringify(draft), this.options.maxLength, minId];
       return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
     });
   }
 
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage> {
     return this.run(async () => {
-      const [entries, trimmed] = await Promise.all([
-        this.redis.xrange(this.keys.inbox(userId), `(${afterId}`, "+", "COUNT", count),
-        this.redis.get(this.keys.inboxTrimmed(userId)),
-      ]);
-      const messages = entries.map(([id, fields]) => ({ id, ...(JSON.parse(fields[1] ?? "{}") as MessageDraft) }) as Message);
-      return { messages, truncated: trimmed !== null && compareIds(afterId, trimmed) < 0 };
+      const [truncated, ...flat] = (await this.redis.ringcastRead(2, ...this.followedKeys(userId), afterId, count, ...this.prefixes(userId))) as [number, ...string[]];
+      const messages: Message[] = [];
+      let position = afterId;
+      for (let i = 0; i + 2 < flat.length; i += 3) {
+        const [id, senderId, payload] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
+        position = id;
+        // A teacher follows the logs of the classes it teaches: its own messages are not for it.
+        if (senderId !== userId) messages.push({ id, ...(JSON.parse(payload) as MessageDraft) });
+      }
+      return { messages, truncated: truncated === 1, position, more: flat.length / 3 >= count };
     });
   }
 
   tail(userId: string): Promise<string> {
-    return this.run(async () => {
-      const [last] = await this.redis.xrevrange(this.keys.inbox(userId), "+", "-", "COUNT", 1);
-      return last?.[0] ?? "0-0";
-    });
+    return this.run(async () => String(await this.redis.ringcastTail(2, ...this.followedKeys(userId), ...this.prefixes(userId))));
+  }
+
+  contains(id: string, to: Target, senderId: string): Promise<boolean> {
+    return this.run(async () => (await this.redis.xrange(this.logOf(to, senderId), id, id)).length > 0);
+  }
+
+  private logOf(to: Target, senderId: string): string {
+    return to.type === "class" ? this.keys.classLog(to.id) : this.keys.directLog(to.id, senderId);
+  }
+
+  private followedKeys(userId: string): [string, string] {
+    return [this.keys.userClasses(userId), this.keys.directSenders(userId)];
+  }
+
+  private prefixes(userId: string): [string, string] {
+    return [this.keys.classLog(""), this.keys.directLog(userId, "")];
   }
 
   private run<T>(operation: () => Promise<T>): Promise<T> {

@@ -45,8 +45,8 @@ export class MessageService {
     if (targetRead.status === "rejected") throw targetRead.reason;
     const recipients = targetRead.value(from);
     const draft: MessageDraft = { from: { id: from.id, name: from.name }, to, body: request.body, sentAt: new Date().toISOString() };
-    // Stored in every recipient's log before it is acknowledged: nothing acknowledged is lost.
-    const message: Message = { id: await this.deps.inbox.append(draft, recipients), ...draft };
+    // Stored in its conversation's log before it is acknowledged: nothing acknowledged is lost.
+    const message: Message = { id: await this.deps.inbox.append(draft), ...draft };
     // The message is stored: failing the send now would make the sender retry a message that
     // will be delivered anyway. Without this record its status reads as unknown.
     const [, online] = await Promise.all([
@@ -83,6 +83,9 @@ export class MessageService {
     const status = await this.deps.ledger.status(messageId);
     if (!status) throw new RingcastError("not_found", `no message '${messageId}' (or it is older than the logs keep)`);
     if (status.senderId !== requesterId) throw new RingcastError("forbidden", "only the sender can see a message's delivery");
-    return status;
+    if (status.recipients.every((r) => r.status === "delivered")) return status;
+    // Not yet delivered and no longer in its log: it can never be, so it is not "stored".
+    if (await this.deps.inbox.contains(messageId, status.to, status.senderId)) return status;
+    return { ...status, recipients: status.recipients.map((r) => (r.status === "stored" ? { ...r, status: "expired" } : r)) };
   }
 }

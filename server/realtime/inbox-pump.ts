@@ -124,7 +124,9 @@ export class InboxPump {
       }
       this.ledger.markDelivered(socket.data.userId, sent).catch(() => undefined);
       if (!socket.connected) return;
-      if (page.messages.length < PAGE_SIZE) return;
+      // Past what the page covered but did not send (the reader's own messages in a class log).
+      socket.data.cursor = page.position;
+      if (!page.more) return;
     }
   }
 }

@@ -16,10 +16,12 @@ export interface RedisKeys {
   adapterKey: string;
   /** Stream whose ids number every message cluster-wide. */
   messageIds: string;
-  /** Stream: one user's messages (their log, replayed after reconnects). */
-  inbox(userId: string): string;
-  /** The newest id trimmed from a user's stream (by length or age). */
-  inboxTrimmed(userId: string): string;
+  /** Stream: a class's log (its teacher's messages). Its trim watermark is this key + ":trimmed". */
+  classLog(classId: string): string;
+  /** Stream: the direct messages one sender sent one recipient (+ ":trimmed", as classLog). */
+  directLog(recipientId: string, senderId: string): string;
+  /** Set: who has sent a user direct messages (the direct logs the user follows). */
+  directSenders(userId: string): string;
   /** Hash: a message's sender, target, time and recipients (for its delivery status). */
   messageInfo(id: string): string;
   /** Set: the recipients a message has reached. */
@@ -42,8 +44,9 @@ export function redisKeys(prefix: string): RedisKeys {
     ringChanges: `${prefix}:ring:changes`,
     adapterKey: `${prefix}:io`,
     messageIds: `${prefix}:messages:ids`,
-    inbox: (userId) => `${prefix}:inbox:${userId}`,
-    inboxTrimmed: (userId) => `${prefix}:inbox:${userId}:trimmed`,
+    classLog: (classId) => `${prefix}:log:class:${classId}`,
+    directLog: (recipientId, senderId) => `${prefix}:log:direct:${recipientId}:${senderId}`,
+    directSenders: (userId) => `${prefix}:user:${userId}:direct-senders`,
     messageInfo: (id) => `${prefix}:message:${id}`,
     messageDelivered: (id) => `${prefix}:message:${id}:delivered`,
     presence: (memberId) => `${prefix}:presence:${memberId}`,

@@ -2,17 +2,20 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import { compareIds, type MessageDraft } from "../../server/inbox/inbox.ts";
 import { RedisInbox } from "../../server/inbox/redis-inbox.ts";
-import { redisKeys } from "../../server/redis/keys.ts";
+import type { Target } from "../../server/messaging/message.ts";
+import { type RedisKeys, redisKeys } from "../../server/redis/keys.ts";
 import { sharedRedis, uniquePrefix } from "../support/redis.ts";
 
-const draft = (body: string): MessageDraft => ({
-  from: { id: "t-ada", name: "Ada Lovelace" },
-  to: { type: "class", id: "math-7a" },
+const toClass: Target = { type: "class", id: "math-7a" };
+const draft = (body: string, from = "t-ada", to: Target = toClass): MessageDraft => ({
+  from: { id: from, name: from },
+  to,
   body,
   sentAt: new Date().toISOString(),
 });
+const toUser = (id: string): Target => ({ type: "user", id });
 
-describe("inbox: per-user message logs in Redis Streams", () => {
+describe("inbox: message logs per conversation in Redis Streams", () => {
   let redis: Redis;
 
   before(async () => {
@@ -22,51 +25,105 @@ describe("inbox: per-user message logs in Redis Streams", () => {
 
   after(() => redis.disconnect());
 
-  const inbox = (options = { maxLength: 1000, maxAgeMs: 3_600_000 }) => new RedisInbox(redis, redisKeys(uniquePrefix("inbox")), options);
+  /** A store whose class math-7a has the teacher t-ada and the students s001, s002. */
+  async function inbox(options = { maxLength: 1000, maxAgeMs: 3_600_000 }): Promise<{ store: RedisInbox; keys: RedisKeys }> {
+    const keys = redisKeys(uniquePrefix("inbox"));
+    for (const user of ["t-ada", "s001", "s002"]) await redis.sadd(keys.userClasses(user), "math-7a");
+    return { store: new RedisInbox(redis, keys, options), keys };
+  }
 
-  it("appends one message to every recipient under one id, and ids only grow", async () => {
-    const store = inbox();
-    const first = await store.append(draft("one"), ["s001", "s002"]);
-    const second = await store.append(draft("two"), ["s002"]);
+  it("stores a class message once, and every member of the class reads it under one id", async () => {
+    const { store, keys } = await inbox();
+    const first = await store.append(draft("one"));
+    const second = await store.append(draft("two"));
     expect(compareIds(second, first)).to.be.greaterThan(0);
-    expect((await store.readAfter("s001", "0-0", 10)).messages.map((m) => [m.id, m.body])).to.deep.equal([[first, "one"]]);
-    const s002 = await store.readAfter("s002", "0-0", 10);
-    expect(s002.messages.map((m) => m.id)).to.deep.equal([first, second]);
-    expect(s002.messages[0]).to.deep.include({ from: { id: "t-ada", name: "Ada Lovelace" }, to: { type: "class", id: "math-7a" } });
-    expect(s002.truncated).to.equal(false);
+    expect(await redis.xlen(keys.classLog("math-7a"))).to.equal(2);
+    for (const student of ["s001", "s002"]) {
+      const page = await store.readAfter(student, "0-0", 10);
+      expect(page.messages.map((m) => [m.id, m.body])).to.deep.equal([
+        [first, "one"],
+        [second, "two"],
+      ]);
+      expect(page.messages[0]).to.deep.include({ from: { id: "t-ada", name: "t-ada" }, to: toClass });
+      expect(page.truncated).to.equal(false);
+    }
   });
 
-  it("reads strictly after a cursor, oldest first, at most `count` at a time", async () => {
-    const store = inbox();
+  it("merges a user's class and direct logs in id order; a direct message reaches only its recipient", async () => {
+    const { store } = await inbox();
+    const ids = [
+      await store.append(draft("class 1")),
+      await store.append(draft("dm from s002", "s002", toUser("s001"))),
+      await store.append(draft("class 2")),
+      await store.append(draft("dm from teacher", "t-ada", toUser("s001"))),
+    ];
+    const page = await store.readAfter("s001", "0-0", 10);
+    expect(page.messages.map((m) => m.id)).to.deep.equal(ids);
+    expect(page.messages.map((m) => m.body)).to.deep.equal(["class 1", "dm from s002", "class 2", "dm from teacher"]);
+    expect((await store.readAfter("s002", "0-0", 10)).messages.map((m) => m.body)).to.deep.equal(["class 1", "class 2"]);
+  });
+
+  it("reads strictly after a cursor, at most `count` at a time, and knows the newest id", async () => {
+    const { store } = await inbox();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await store.append(draft(`m${i}`), ["s001"]));
+    for (let i = 0; i < 5; i++) ids.push(await store.append(i % 2 ? draft(`m${i}`, "s002", toUser("s001")) : draft(`m${i}`)));
     const page = await store.readAfter("s001", ids[1]!, 2);
     expect(page.messages.map((m) => m.body)).to.deep.equal(["m2", "m3"]);
+    expect(page).to.include({ position: ids[3], more: true });
+    const last = await store.readAfter("s001", ids[3]!, 2);
+    expect(last.messages.map((m) => m.body)).to.deep.equal(["m4"]);
+    expect(last.more).to.equal(false);
     expect((await store.readAfter("s001", ids[4]!, 10)).messages).to.deep.equal([]);
     expect(await store.tail("s001")).to.equal(ids[4]);
+    expect(await store.tail("s002")).to.equal(ids[4]);
     expect(await store.tail("nobody")).to.equal("0-0");
   });
 
-  it("keeps at most maxLength messages and says so to a reader whose cursor fell behind", async () => {
-    const store = inbox({ maxLength: 3, maxAgeMs: 3_600_000 });
+  it("does not give a teacher its own class messages, but moves its cursor past them", async () => {
+    const { store } = await inbox();
+    const own = await store.append(draft("to my class"));
+    const reply = await store.append(draft("a question", "s001", toUser("t-ada")));
+    const page = await store.readAfter("t-ada", "0-0", 1);
+    expect(page.messages).to.deep.equal([]);
+    expect(page).to.include({ position: own, more: true });
+    expect((await store.readAfter("t-ada", page.position, 10)).messages.map((m) => m.id)).to.deep.equal([reply]);
+  });
+
+  it("keeps at most maxLength messages per log and says so to a reader whose cursor fell behind", async () => {
+    const { store } = await inbox({ maxLength: 3, maxAgeMs: 3_600_000 });
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push(await store.append(draft(`m${i}`), ["s001"]));
+    for (let i = 0; i < 6; i++) ids.push(await store.append(draft(`m${i}`)));
     const behind = await store.readAfter("s001", ids[0]!, 10);
     expect(behind.messages.map((m) => m.body)).to.deep.equal(["m3", "m4", "m5"]);
     expect(behind.truncated).to.equal(true);
     const current = await store.readAfter("s001", ids[2]!, 10);
     expect(current.truncated).to.equal(false);
     expect(current.messages.map((m) => m.body)).to.deep.equal(["m3", "m4", "m5"]);
+    expect(await store.contains(ids[0]!, toClass, "t-ada")).to.equal(false);
+    expect(await store.contains(ids[5]!, toClass, "t-ada")).to.equal(true);
   });
 
-  it("trims messages older than maxAgeMs at the next append", async () => {
-    const store = inbox({ maxLength: 1000, maxAgeMs: 50 });
-    const old = await store.append(draft("old"), ["s001"]);
+  it("a flood of direct messages from one classmate pushes out only that classmate's own messages", async () => {
+    const { store } = await inbox({ maxLength: 50, maxAgeMs: 3_600_000 });
+    const teacherClass = await store.append(draft("homework is due friday"));
+    const teacherDirect = await store.append(draft("see me after class", "t-ada", toUser("s001")));
+    const spam: string[] = [];
+    for (let i = 0; i < 200; i++) spam.push(await store.append(draft(`spam ${i}`, "s002", toUser("s001"))));
+    const page = await store.readAfter("s001", "0-0", 1000);
+    expect(page.messages.slice(0, 2).map((m) => m.id)).to.deep.equal([teacherClass, teacherDirect]);
+    expect(page.messages.slice(2).map((m) => m.id)).to.deep.equal(spam.slice(-50));
+    expect(page.truncated).to.equal(true); // the classmate's first 150 are gone, and the reader is told
+    expect(await store.contains(teacherClass, toClass, "t-ada")).to.equal(true);
+  });
+
+  it("trims messages older than maxAgeMs at the log's next append", async () => {
+    const { store } = await inbox({ maxLength: 1000, maxAgeMs: 50 });
+    const old = await store.append(draft("old"));
     await new Promise((r) => setTimeout(r, 120));
-    await store.append(draft("new"), ["s001"]);
+    await store.append(draft("new"));
     const page = await store.readAfter("s001", "0-0", 10);
     expect(page.messages.map((m) => m.body)).to.deep.equal(["new"]);
-    expect((await store.readAfter("s001", "0-0", 10)).truncated).to.equal(true);
-    expect(compareIds(old, "0-0")).to.be.greaterThan(0);
+    expect(page.truncated).to.equal(true);
+    expect((await store.readAfter("s001", old, 10)).truncated).to.equal(false);
   });
 });
