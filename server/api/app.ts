@@ -9,6 +9,8 @@ import type { MemberLocator } from "../ring/member-locator.ts";
 import type { SchoolStore } from "../school/school.ts";
 import { requireToken } from "./auth.ts";
 import { cors } from "./cors.ts";
+import { requireOperator } from "./operator.ts";
+import { securityHeaders } from "./security-headers.ts";
 import { bodyParserError, errorMiddleware, requireJson } from "./errors.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -34,6 +36,10 @@ export interface AppDeps {
   maxMessageChars: number;
   /** Folder of the built web app served at `/`; none: no web app. */
   webRoot?: string;
+  /** Serve the web app's source map. */
+  webSourceMaps?: boolean;
+  /** Bearer secret of the operator-only routes; none: they answer 403. */
+  operatorToken: string | undefined;
   log: Logger;
 }
 
@@ -49,10 +55,11 @@ export function createApp(deps: AppDeps): Koa {
   sessionRoutes(router, deps, authenticated);
   schoolRoutes(router, deps, authenticated);
   messageRoutes(router, deps, authenticated);
-  clusterRoutes(router, deps, authenticated);
-  if (deps.webRoot) webAppRoutes(router, deps.webRoot);
+  clusterRoutes(router, deps, authenticated, requireOperator(deps.operatorToken));
+  if (deps.webRoot) webAppRoutes(router, { root: deps.webRoot, sourceMaps: deps.webSourceMaps ?? false, memberOrigins: () => memberOrigins(deps.registry) });
 
   app.use(errorMiddleware(deps.log));
+  app.use(securityHeaders);
   app.use(cors(deps.corsOrigins));
   app.use(requireJson);
   app.use(
@@ -66,4 +73,17 @@ export function createApp(deps: AppDeps): Koa {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   return app;
+}
+
+/** The origins of the live members (what a page served by one member may connect to). */
+function memberOrigins(registry: Registry): string[] {
+  const origins = new Set<string>();
+  for (const member of registry.current()?.members ?? []) {
+    try {
+      origins.add(new URL(member.url).origin);
+    } catch {
+      // a malformed URL in the registry is not an origin to allow
+    }
+  }
+  return [...origins];
 }

@@ -13,7 +13,7 @@ export function errorMiddleware(log: Logger) {
       if (ctx.body === undefined && ctx.status === 404) {
         throw new RingcastError("not_found", `no route ${ctx.method} ${ctx.path}`);
       }
-      if (ctx.body === undefined && ctx.status === 405) {
+      if (ctx.body === undefined && (ctx.status === 405 || ctx.status === 501)) {
         throw new RingcastError("method_not_allowed", `${ctx.method} is not allowed on ${ctx.path}`);
       }
     } catch (err) {

@@ -71,6 +71,8 @@ export interface MemberConfig {
   limits: RateLimits;
   /** RINGCAST_OPERATOR_TOKEN: bearer secret (at least 32 characters) for operator-only routes (/api/cluster, gateway details). Default none: those routes answer 403. */
   operatorToken: string | undefined;
+  /** RINGCAST_WEB_SOURCE_MAPS: serve the web app's source map (app.js.map). Default false. */
+  webSourceMaps: boolean;
   /** RINGCAST_TOKEN_NOTICE_S: a socket is sent ringcast:token-expiring this many seconds before its token expires. Default 60. */
   tokenNoticeSeconds: number;
   /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). Default info. */
@@ -163,6 +165,7 @@ const envSchema = z.object({
   RINGCAST_MAX_CONNECTIONS: intIn(1, 10_000_000).default(20_000),
   RINGCAST_MAX_SOCKETS_PER_USER: intIn(1, 100_000).default(20),
   RINGCAST_TOKEN_NOTICE_S: intIn(1, 3600).default(60),
+  RINGCAST_WEB_SOURCE_MAPS: bool.default(false),
   RINGCAST_LIMIT_LOGIN_FAILURES_PER_USER: limit.prefault("10/300"),
   RINGCAST_LIMIT_LOGINS_PER_ADDRESS: limit.prefault("600/60"),
   RINGCAST_LIMIT_DIRECT_MESSAGES: limit.prefault("60/60"),
@@ -232,6 +235,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     },
     operatorToken: e.RINGCAST_OPERATOR_TOKEN,
     tokenNoticeSeconds: e.RINGCAST_TOKEN_NOTICE_S,
+    webSourceMaps: e.RINGCAST_WEB_SOURCE_MAPS,
     logLevel: e.LOG_LEVEL,
   };
 }

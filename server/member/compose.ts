@@ -103,6 +103,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     maxMessageChars: config.maxMessageChars,
     corsOrigins: config.corsOrigins,
     webRoot: fileURLToPath(new URL("../../web/dist/", import.meta.url)),
+    webSourceMaps: config.webSourceMaps,
+    operatorToken: config.operatorToken,
     log,
   });
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { HashRing } from "../../server/ring/hash-ring.ts";
-import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
+import { type ClusterProcess, OPERATOR_TOKEN, spawnGateway, spawnMember } from "../support/processes.ts";
 import { seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
 
 /** Debian's Chromium (installed by .ci/run), headless, offline, with a fresh profile. */
@@ -131,8 +131,12 @@ describe("classroom web app in Chromium (hash cluster: gateway + 3 members)", fu
     expect(await studentA.locator('[data-testid="messages"] li.message').count()).to.equal(2);
   });
 
-  it("the cluster page lists the live members with their ring share", async () => {
+  it("the cluster page is for operators: with the operator token it lists the live members with their ring share", async () => {
     await teacher.goto(`${gateway.url}/#/cluster`);
+    await teacher.locator('[data-testid="cluster-summary"]').filter({ hasText: "for operators" }).waitFor();
+    expect(await teacher.locator("tr[data-member]").count()).to.equal(0);
+    await teacher.fill('[data-testid="operator-token"]', OPERATOR_TOKEN);
+    await teacher.click('form:has([data-testid="operator-token"]) button[type="submit"]');
     await teacher.locator('[data-testid="cluster-summary"]').filter({ hasText: "hash mode" }).waitFor();
     await teacher.locator("tr[data-member]").nth(1).waitFor();
     const shares = await teacher.locator("tr[data-member] td:nth-child(3)").allTextContents();

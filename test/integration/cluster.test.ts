@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { RingcastRest } from "../../client/rest.ts";
 import { buildDemoSchool } from "../../server/school/demo-school.ts";
 import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
-import { type ClusterProcess, spawnMember } from "../support/processes.ts";
+import { type ClusterProcess, OPERATOR_TOKEN, spawnMember } from "../support/processes.ts";
 import { counterDelta, settledClusterView } from "../support/cluster-view.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
@@ -44,8 +44,8 @@ describe("broadcast cluster: three member processes sharing one Redis", function
   });
 
   it("lists the three members and their sockets in /api/cluster", async () => {
-    await eventually(async () => (await api.cluster(teacherToken)).totalSockets === 31, 5000);
-    const view = await api.cluster(teacherToken);
+    await eventually(async () => (await api.cluster(OPERATOR_TOKEN)).totalSockets === 31, 5000);
+    const view = await api.cluster(OPERATOR_TOKEN);
     expect(view.mode).to.equal("broadcast");
     expect(view.members.map((m) => m.id)).to.deep.equal(["member-a", "member-b", "member-c"]);
     expect(view.members.map((m) => m.sockets)).to.deep.equal([11, 10, 10]);
@@ -86,12 +86,12 @@ describe("broadcast cluster: three member processes sharing one Redis", function
 
   it("makes the cost of broadcasting visible: every other member receives a direct message, one delivers it", async () => {
     const url = members[0]!.url;
-    const before = await settledClusterView(url, teacherToken);
+    const before = await settledClusterView(url, OPERATOR_TOKEN);
     const recipient = inboxes.get("s002")!; // connected to member B
     const count = recipient.messages.length;
     await api.send(teacherToken, { to: { user: "s002" }, body: "counted" }); // posted to member A
     await recipient.waitFor(count + 1);
-    const after = await settledClusterView(url, teacherToken);
+    const after = await settledClusterView(url, OPERATOR_TOKEN);
     expect(counterDelta(before, after, "published")).to.deep.equal([1, 0, 0]);
     expect(counterDelta(before, after, "received")).to.deep.equal([0, 1, 1]);
     expect(counterDelta(before, after, "deliveredLocally")).to.deep.equal([0, 1, 0]);

@@ -7,7 +7,7 @@ import { WebSocket } from "ws";
 import { PEER_PATH } from "../../server/bus/peer-links.ts";
 import { connectSocket, eventually } from "../support/clients.ts";
 import { closeFleet, connectFleet, type FleetUser } from "../support/fleet.ts";
-import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
+import { type ClusterProcess, OPERATOR_TOKEN, spawnGateway, spawnMember } from "../support/processes.ts";
 import { counterDelta, settledClusterView } from "../support/cluster-view.ts";
 import { buildLargeSchool, seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
@@ -45,7 +45,7 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
   }
 
   async function clusterView(url: string) {
-    return new RingcastRest(url).cluster(teacherTokens.get("t-0")!);
+    return new RingcastRest(url).cluster(OPERATOR_TOKEN);
   }
 
   before(async () => {
@@ -97,12 +97,11 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
 
   it("makes only the recipient's owner do adapter work for a direct message", async () => {
     const recipient = users.find((u) => u.member === "b")!;
-    const token = teacherTokens.get("t-0")!;
-    const before = await settledClusterView(gateway.url, token);
+    const before = await settledClusterView(gateway.url, OPERATOR_TOKEN);
     const count = recipient.inbox.messages.length;
     await new RingcastRest(members.get("a")!.url).send(teacherTokens.get(teacherOf(recipient.id))!, { to: { user: recipient.id }, body: "only b" });
     await recipient.inbox.waitFor(count + 1);
-    const after = await settledClusterView(gateway.url, token);
+    const after = await settledClusterView(gateway.url, OPERATOR_TOKEN);
     expect(counterDelta(before, after, "received")).to.deep.equal([0, 1, 0]);
     expect(counterDelta(before, after, "deliveredLocally")).to.deep.equal([0, 1, 0]);
     expect(counterDelta(before, after, "published")).to.deep.equal([1, 0, 0]);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { RingcastRest } from "../../client/rest.ts";
 import { buildDemoSchool } from "../../server/school/demo-school.ts";
 import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor, upgradeErrors } from "../support/clients.ts";
-import { type ClusterProcess, spawnLauncher } from "../support/processes.ts";
+import { type ClusterProcess, OPERATOR_TOKEN, spawnLauncher } from "../support/processes.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
 const STUDENTS = buildDemoSchool().classes.find((c) => c.id === "math-7a")!.studentIds;
@@ -59,8 +59,8 @@ describe("sticky launcher: node:cluster workers behind one port", function () {
     for (const socket of sockets) socket.on("disconnect", (reason) => disconnects.push(reason));
     try {
       // Both workers serve some of them (round-robin), so stickiness is really exercised.
-      await eventually(async () => (await api.cluster(teacherToken)).members.filter((m) => m.sockets > 0).length === 2);
-      const view = await api.cluster(teacherToken);
+      await eventually(async () => (await api.cluster(OPERATOR_TOKEN)).members.filter((m) => m.sockets > 0).length === 2);
+      const view = await api.cluster(OPERATOR_TOKEN);
       expect(view.members.map((m) => m.id)).to.deep.equal(["host-1/w0", "host-1/w1"]);
 
       const receipt = await api.send(teacherToken, { to: { class: "math-7a" }, body: "over polling" });

@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 
 /** One token secret for every process of this test run. */
 export const TOKEN_SECRET = randomBytes(32).toString("hex");
+/** The operator token of every process of this test run (for /api/cluster and gateway details). */
+export const OPERATOR_TOKEN = randomBytes(32).toString("hex");
 
 export interface ClusterProcess {
   readonly url: string;
@@ -39,6 +41,7 @@ export function memberEnv(options: SpawnOptions): Record<string, string> {
     RINGCAST_REDIS_PREFIX: options.prefix,
     NODE_ID: options.nodeId,
     RINGCAST_TOKEN_SECRET: TOKEN_SECRET,
+    RINGCAST_OPERATOR_TOKEN: OPERATOR_TOKEN,
     RINGCAST_HEARTBEAT_MS: "200",
     RINGCAST_LEASE_MS: "1000",
     LOG_LEVEL: "info",

@@ -3,15 +3,41 @@ import { h, render, time } from "./dom.ts";
 import { messageOf } from "./sign-in.ts";
 
 const REFRESH_MS = 2000;
+/** Where the operator token is kept for this tab (never in localStorage: it ends with the tab). */
+const OPERATOR_TOKEN = "ringcast.operatorToken";
 
-/** Members, their share of the ring and their sockets, refreshed live. Returns a stop function. */
+/**
+ * Members, their share of the ring and their sockets, refreshed live. Returns a stop function.
+ * Cluster internals are for operators: the page asks for the operator token first.
+ */
 export function clusterView(client: RingcastClient): { element: HTMLElement; stop: () => void } {
   const summary = h("p", { "data-testid": "cluster-summary" }, "Loading…");
   const rows = h("tbody");
   const error = h("p", { class: "error", role: "alert" });
+  const tokenInput = h("input", { type: "password", name: "operator-token", "data-testid": "operator-token", autocomplete: "off", required: true });
+  const unlock = h(
+    "form",
+    {
+      class: "stack",
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        sessionStorage.setItem(OPERATOR_TOKEN, tokenInput.value.trim());
+        void refresh();
+      },
+    },
+    h("label", {}, "Operator token", tokenInput),
+    h("button", { type: "submit" }, "Show the cluster"),
+  );
   const refresh = async (): Promise<void> => {
+    const operatorToken = sessionStorage.getItem(OPERATOR_TOKEN);
+    unlock.hidden = operatorToken !== null;
+    if (operatorToken === null) {
+      summary.textContent = "This page is for operators: enter the cluster's operator token.";
+      return;
+    }
     try {
-      const view = await client.rest.cluster(client.token);
+      const view = await client.rest.cluster(operatorToken);
+      unlock.hidden = true;
       error.textContent = "";
       summary.textContent = `${view.mode} mode · ring epoch ${view.epoch} · ${view.members.length} members · ${view.totalSockets} sockets`;
       render(
@@ -29,10 +55,12 @@ export function clusterView(client: RingcastClient): { element: HTMLElement; sto
       );
     } catch (err) {
       error.textContent = `Cannot read the cluster: ${messageOf(err)}`;
+      if ((err as { status?: number }).status === 403) sessionStorage.removeItem(OPERATOR_TOKEN);
+      unlock.hidden = sessionStorage.getItem(OPERATOR_TOKEN) !== null;
     }
   };
   void refresh();
   const timer = setInterval(() => void refresh(), REFRESH_MS);
   const table = h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "member"), h("th", {}, "sockets"), h("th", {}, "ring share"), h("th", {}, "heartbeat"))), rows);
-  return { element: h("section", { class: "card" }, h("h2", {}, "Cluster"), summary, table, error), stop: () => clearInterval(timer) };
+  return { element: h("section", { class: "card" }, h("h2", {}, "Cluster"), summary, unlock, table, error), stop: () => clearInterval(timer) };
 }

@@ -5,15 +5,17 @@ import { claimsOf } from "../auth.ts";
 import { RingcastError } from "../../errors.ts";
 
 /**
- * GET /api/cluster: mode, ring epoch, this member, every live member with its sockets, adapter
- * counters and (hash mode) share of the ring. GET /api/route: which member URL serves the caller.
+ * GET /api/cluster (operators only): mode, ring epoch, this member, every live member with its URL,
+ * sockets, adapter counters and (hash mode) share of the ring. GET /api/route (any signed-in
+ * user): which member URL serves the caller.
  */
 export function clusterRoutes(
   router: Router,
   deps: Pick<AppDeps, "registry" | "mode" | "nodeId" | "ringShares" | "locator">,
   auth: Middleware,
+  operator: Middleware,
 ): void {
-  router.get("/api/cluster", auth, async (ctx) => {
+  router.get("/api/cluster", operator, async (ctx) => {
     const { epoch, members } = await deps.registry.read();
     const shares = deps.ringShares();
     ctx.body = {
