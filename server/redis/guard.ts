@@ -1,12 +1,32 @@
 import type { Redis } from "ioredis";
-import { UnavailableError } from "../errors.ts";
+import { type RingcastError, UnavailableError } from "../errors.ts";
+
+/** Decides, before each store operation, whether the data behind a client may be used (see DatasetGuard). */
+export interface DataCheck {
+  /** The error to answer with instead of running the operation on `what`, or undefined. */
+  refusal(what: string): RingcastError | undefined;
+}
+
+const dataChecks = new WeakMap<Redis, DataCheck>();
+
+/**
+ * Makes every guarded() operation on `client` ask `check` first: when the dataset is lost, every
+ * store (school, message log, ledger) refuses with `data_lost`, so REST, handshakes and sends all
+ * say so without each caller knowing about it.
+ */
+export function guardData(client: Redis, check: DataCheck): void {
+  dataChecks.set(client, check);
+}
 
 /**
  * Runs a Redis operation and turns "Redis is away" into UnavailableError (503), so callers
- * never confuse an outage with a missing record. Other errors pass through unchanged.
+ * never confuse an outage with a missing record; and "Redis lost its data" into `data_lost`
+ * (503), so they never confuse a lost dataset with a deleted user. Other errors pass through.
  */
 export async function guarded<T>(client: Redis, what: string, operation: () => Promise<T>): Promise<T> {
   if (client.status !== "ready") throw new UnavailableError(what);
+  const refusal = dataChecks.get(client)?.refusal(what);
+  if (refusal) throw refusal;
   try {
     return await operation();
   } catch (err) {

@@ -3,7 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { type LocalRedis, startLocalRedis } from "../../server/cli/local-redis.ts";
+import { type AppendFsync, type LocalRedis, startLocalRedis } from "../../server/cli/local-redis.ts";
+import { markDataset } from "../../server/redis/dataset-marker.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { buildDemoSchool, type DemoSchool, loadSchool } from "../../server/school/demo-school.ts";
 import { RedisSchoolStore } from "../../server/school/redis-school-store.ts";
@@ -20,9 +21,13 @@ export function sharedRedis(): Promise<LocalRedis> {
   return shared;
 }
 
-/** A redis-server of its own, with a dump dir so stop({ save: true }) + restart() keeps the data. */
-export function privateRedis(): Promise<LocalRedis> {
-  return startLocalRedis({ dir: mkdtempSync(join(tmpdir(), "ringcast-redis-")) });
+/**
+ * A redis-server of its own, with a dump dir so stop({ save: true }) + restart() keeps the data.
+ * With `appendFsync`, append-only persistence is on, so even kill() + restart() keeps what the
+ * chosen fsync policy promises (the shared Redis stays without persistence, for speed).
+ */
+export function privateRedis(options: { appendFsync?: AppendFsync } = {}): Promise<LocalRedis> {
+  return startLocalRedis({ dir: mkdtempSync(join(tmpdir(), "ringcast-redis-")), appendFsync: options.appendFsync });
 }
 
 export function uniquePrefix(suite: string): string {
@@ -41,12 +46,16 @@ export function buildLargeSchool(classes: number): DemoSchool {
   return school;
 }
 
-/** Loads the demo school (math-7a: s001-s030; s031-s060 in grade 8), or `school`, under `prefix`. */
+/**
+ * Loads the demo school (math-7a: s001-s030; s031-s060 in grade 8), or `school`, under `prefix`,
+ * and marks the dataset (as a seeding member does), so members can tell if Redis later loses it.
+ */
 export async function seedSchool(redisUrl: string, prefix: string, school: DemoSchool = buildDemoSchool()): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true });
   try {
     await redis.connect();
     await loadSchool(new RedisSchoolStore(redis, redisKeys(prefix)), school, TEST_PASSWORD, TEST_SCRYPT);
+    await markDataset(redis, prefix);
   } finally {
     redis.disconnect();
   }

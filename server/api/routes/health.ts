@@ -1,14 +1,27 @@
 import type Router from "@koa/router";
 import type { AppDeps } from "../app.ts";
 
-/** Liveness (the process answers) and readiness (it can reach Redis). No token needed. */
-export function healthRoutes(router: Router, deps: Pick<AppDeps, "redisReady" | "nodeId">): void {
+/**
+ * Liveness (the process answers) and readiness (it can reach Redis, and Redis still holds the
+ * dataset this member serves). No token needed.
+ */
+export function healthRoutes(
+  router: Router,
+  deps: Pick<AppDeps, "redisReady" | "nodeId"> & { datasetProblem?: () => string | undefined },
+): void {
   router.get("/healthz", (ctx) => {
     ctx.body = { status: "ok", node: deps.nodeId };
   });
   router.get("/readyz", (ctx) => {
-    const ready = deps.redisReady();
+    const redisUp = deps.redisReady();
+    const problem = redisUp ? deps.datasetProblem?.() : undefined;
+    const ready = redisUp && problem === undefined;
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? "ready" : "unavailable", node: deps.nodeId, redis: ready ? "up" : "down" };
+    ctx.body = {
+      status: ready ? "ready" : "unavailable",
+      node: deps.nodeId,
+      redis: redisUp ? "up" : "down",
+      ...(problem === undefined ? {} : { reason: problem }),
+    };
   });
 }
