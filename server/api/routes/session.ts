@@ -14,8 +14,9 @@ const loginSchema = z.strictObject({
 });
 
 /** POST /api/login (credentials -> token) and GET /api/me. */
-export function sessionRoutes(router: Router, deps: Pick<AppDeps, "school" | "tokens">, auth: Middleware): void {
-  router.post("/api/login", async (ctx) => {
+export function sessionRoutes(router: Router, deps: Pick<AppDeps, "school" | "tokens" | "loginLimits">, auth: Middleware): void {
+  const limited: Middleware = deps.loginLimits?.middleware() ?? ((_ctx, next) => next());
+  router.post("/api/login", limited, async (ctx) => {
     const { userId, password } = parseInput(loginSchema, ctx.request.body, "login");
     const [user, hash] = await Promise.all([deps.school.getUser(userId), deps.school.getPasswordHash(userId)]);
     // Same answer for an unknown user and a wrong password: ids are not to be probed.
