@@ -1,4 +1,4 @@
-import { toPublicError } from "../errors.ts";
+import { RingcastError, toPublicError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { sendRequestSchema } from "../messaging/message.ts";
 import type { MessageService } from "../messaging/message-service.ts";
@@ -30,6 +30,12 @@ function registerSocketHandlers(socket: RingcastSocket, schema: ReturnType<typeo
   socket.emit("ringcast:session", { ...deps.session(), lastMessageId: socket.data.cursor });
 
   socket.on("message:send", async (payload, ack) => {
+    // emit("message:send", cb): the callback came as the payload; it still gets an answer.
+    if (typeof payload === "function" && ack === undefined) {
+      const error = new RingcastError("invalid_request", "message:send needs a payload: { to: { user } | { class }, body }");
+      (payload as (answer: object) => void)({ ok: false, error: error.toJSON() });
+      return;
+    }
     if (typeof ack !== "function") {
       deps.log.debug({ userId: socket.data.userId }, "message:send without ack callback ignored");
       return;
