@@ -1,8 +1,10 @@
+import type { Limit } from "../config/config.ts";
 import { RingcastError, toPublicError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { sendRequestSchema } from "../messaging/message.ts";
 import type { MessageService } from "../messaging/message-service.ts";
 import { parseInput } from "../validation.ts";
+import { eventLimit } from "./event-limit.ts";
 import type { SessionInfo } from "./events.ts";
 import type { RingcastSocket } from "./types.ts";
 
@@ -10,6 +12,8 @@ export interface SocketHandlerDeps {
   messages: MessageService;
   session: () => Omit<SessionInfo, "lastMessageId">;
   maxMessageChars: number;
+  /** Events one connection may send per window; none: unlimited. */
+  socketEvents?: Limit;
   log: Logger;
 }
 
@@ -19,7 +23,11 @@ export interface SocketHandlerDeps {
  */
 export function socketHandlers(deps: SocketHandlerDeps): (socket: RingcastSocket) => void {
   const schema = sendRequestSchema(deps.maxMessageChars);
-  return (socket) => registerSocketHandlers(socket, schema, deps);
+  const limitEvents = deps.socketEvents && eventLimit(deps.socketEvents, deps.log);
+  return (socket) => {
+    limitEvents?.(socket);
+    registerSocketHandlers(socket, schema, deps);
+  };
 }
 
 /** Wires the events of one connected socket. Handlers never throw: every outcome is an ack. */
