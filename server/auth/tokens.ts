@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { RingcastError } from "../errors.ts";
 import { signHs256, verifyHs256 } from "./hs256.ts";
 import type { Role } from "../school/school.ts";
@@ -6,6 +7,15 @@ import type { Role } from "../school/school.ts";
 export interface TokenClaims {
   userId: string;
   role: Role;
+}
+
+/** A verified token: who it is for, which token it is (for revocation) and until when it is valid. */
+export interface VerifiedToken {
+  claims: TokenClaims;
+  /** The token's `jti`; for a token without one (signed elsewhere), its signature, equally unique. */
+  tokenId: string;
+  /** `exp` in milliseconds. */
+  expiresAtMs: number;
 }
 
 export interface IssuedToken {
@@ -29,12 +39,19 @@ export class TokenService {
   async issue(claims: TokenClaims): Promise<IssuedToken> {
     const issuedAtSeconds = Math.floor(Date.now() / 1000);
     const expiresAtSeconds = issuedAtSeconds + this.ttlSeconds;
-    const token = signHs256({ role: claims.role, sub: claims.userId, iss: ISSUER, iat: issuedAtSeconds, exp: expiresAtSeconds }, this.key);
+    // jti: each token can be revoked on its own (POST /api/logout) without touching the user's others.
+    const jti = randomBytes(16).toString("base64url");
+    const token = signHs256({ role: claims.role, sub: claims.userId, iss: ISSUER, iat: issuedAtSeconds, exp: expiresAtSeconds, jti }, this.key);
     return { token, expiresAt: new Date(expiresAtSeconds * 1000).toISOString() };
   }
 
   /** Resolves the claims or throws missing_token / token_expired / invalid_token. */
   async verify(token: unknown): Promise<TokenClaims> {
+    return this.verifyToken(token).claims;
+  }
+
+  /** Like verify(), with the token's id and expiry (synchronous: HS256 with node:crypto). */
+  verifyToken(token: unknown): VerifiedToken {
     if (typeof token !== "string" || token.length === 0) {
       throw new RingcastError("missing_token", "an access token is required (POST /api/login)");
     }
@@ -45,6 +62,7 @@ export class TokenService {
     if (typeof payload.sub !== "string" || (role !== "teacher" && role !== "student")) {
       throw new RingcastError("invalid_token", "the access token is malformed");
     }
-    return { userId: payload.sub, role };
+    const tokenId = typeof payload.jti === "string" && payload.jti.length > 0 ? payload.jti : token.slice(token.lastIndexOf(".") + 1);
+    return { claims: { userId: payload.sub, role }, tokenId, expiresAtMs: (payload.exp as number) * 1000 };
   }
 }
