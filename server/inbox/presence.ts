@@ -49,6 +49,19 @@ export class Presence {
     return online;
   }
 
+  /** How many sockets `userId` has on these members, all together (broadcast mode spreads them). */
+  async socketsOf(userId: string, memberIds: readonly string[]): Promise<number> {
+    if (memberIds.length === 0) return 0;
+    const pipeline = this.redis.pipeline();
+    for (const member of memberIds) pipeline.hget(this.keys.presence(member), userId);
+    let total = 0;
+    for (const [err, count] of (await pipeline.exec()) ?? []) {
+      if (err) throw err;
+      total += Math.max(0, Number(count) || 0);
+    }
+    return total;
+  }
+
   private change(userId: string, by: number): void {
     if (this.redis.status !== "ready") return; // presence is advisory; an outage only understates it
     this.redis.hincrby(this.keys.presence(this.memberId), userId, by).catch(() => undefined);
