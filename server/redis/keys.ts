@@ -30,6 +30,12 @@ export interface RedisKeys {
   presence(memberId: string): string;
   /** Marker of a one-time job (see SchoolStore.claimOnce). */
   claim(job: string): string;
+  /** String "disabled" or "deleted": every token of this user is refused while it is there. */
+  userBlock(id: string): string;
+  /** A revoked access token (by its jti), kept until the token would have expired. */
+  revokedToken(tokenId: string): string;
+  /** Pub/sub channel: sessions to end now (a revoked token, a disabled or deleted user). */
+  sessionEnds: string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -51,5 +57,8 @@ export function redisKeys(prefix: string): RedisKeys {
     messageDelivered: (id) => `${prefix}:message:${id}:delivered`,
     presence: (memberId) => `${prefix}:presence:${memberId}`,
     claim: (job) => `${prefix}:claim:${job}`,
+    userBlock: (id) => `${prefix}:user:${id}:blocked`,
+    revokedToken: (tokenId) => `${prefix}:revoked:${tokenId}`,
+    sessionEnds: `${prefix}:sessions:end`,
   };
 }

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import type { ClassSummary, Role, SchoolClass, SchoolStore, User, UserRecord } from "./school.ts";
+import type { AccountBlock, ClassSummary, Role, SchoolClass, SchoolStore, User, UserRecord } from "./school.ts";
 
 /** SchoolStore on Redis hashes and sets (see redis/keys.ts for the layout). */
 export class RedisSchoolStore implements SchoolStore {
@@ -85,6 +85,32 @@ export class RedisSchoolStore implements SchoolStore {
 
   claimOnce(job: string): Promise<boolean> {
     return this.run(async () => (await this.redis.set(this.keys.claim(job), new Date().toISOString(), "NX")) === "OK");
+  }
+
+  disableUser(id: string): Promise<boolean> {
+    return this.run(async () => {
+      if ((await this.redis.exists(this.keys.user(id))) === 0) return false;
+      await this.redis.set(this.keys.userBlock(id), "disabled" satisfies AccountBlock);
+      return true;
+    });
+  }
+
+  enableUser(id: string): Promise<boolean> {
+    return this.run(async () => (await this.redis.del(this.keys.userBlock(id))) === 1);
+  }
+
+  deleteUser(id: string): Promise<boolean> {
+    return this.run(async () => {
+      if ((await this.redis.exists(this.keys.user(id))) === 0) return false;
+      const classIds = await this.redis.smembers(this.keys.userClasses(id));
+      // Blocked first and in the same transaction: no moment where the user is gone but its tokens pass.
+      const tx = this.redis.multi();
+      tx.set(this.keys.userBlock(id), "deleted" satisfies AccountBlock);
+      for (const classId of classIds) tx.srem(this.keys.classStudents(classId), id);
+      tx.del(this.keys.user(id), this.keys.userClasses(id));
+      await tx.exec();
+      return true;
+    });
   }
 
   private run<T>(operation: () => Promise<T>): Promise<T> {

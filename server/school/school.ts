@@ -19,6 +19,9 @@ export interface SchoolClass {
   studentIds: string[];
 }
 
+/** Why every token of a user is refused: an administrator disabled or deleted the account. */
+export type AccountBlock = "disabled" | "deleted";
+
 export interface ClassSummary {
   id: string;
   name: string;
@@ -41,6 +44,15 @@ export interface SchoolStore {
   shareAClass(userA: string, userB: string): Promise<boolean>;
   /** Atomically claims a one-time job (like seeding); false when somebody already did. */
   claimOnce(job: string): Promise<boolean>;
+  /** Refuses the user's tokens from now on (they keep their data); false when there is no such user. */
+  disableUser(id: string): Promise<boolean>;
+  /** Lifts a disable (or the block a deleted id keeps, so the id can be used again). */
+  enableUser(id: string): Promise<boolean>;
+  /**
+   * Removes the user, its password and its class memberships (no class message reaches it any
+   * more); its id stays blocked so tokens issued before are refused. False when there is no such user.
+   */
+  deleteUser(id: string): Promise<boolean>;
 }
 
 /** Ids are short, URL-safe and case-sensitive. */
