@@ -1,3 +1,4 @@
+import type { SessionEndReason } from "../auth/revocations.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { Role } from "../school/school.ts";
 import type { Message, SendReceipt } from "../messaging/message.ts";
@@ -19,11 +20,17 @@ export interface ServerToClientEvents {
   "ringcast:session": (session: SessionInfo) => void;
   /** Sent before a replay when messages after the client's lastMessageId were already trimmed. */
   "ringcast:history-truncated": (info: { lastMessageId: string }) => void;
+  /** Sent RINGCAST_TOKEN_NOTICE_S before the token expires: answer with ringcast:refresh-token. */
+  "ringcast:token-expiring": (info: { expiresAt: string }) => void;
+  /** Sent right before the member closes the connection: the token expired or was revoked, or the account was disabled or deleted. */
+  "ringcast:session-ended": (info: { reason: SessionEndReason }) => void;
 }
 
 export interface ClientToServerEvents {
   /** Payload: `{ to: { user } | { class }, body }`, as for POST /api/messages. */
   "message:send": (payload: unknown, ack: (answer: Ack<SendReceipt>) => void) => void;
+  /** Payload: `{ token }`, a fresh token of the same user: the live connection continues under it. */
+  "ringcast:refresh-token": (payload: unknown, ack: (answer: Ack<{ expiresAt: string }>) => void) => void;
 }
 
 export interface InterServerEvents {
@@ -38,4 +45,8 @@ export interface SocketData {
   role: Role;
   /** The log position this socket has been sent up to (set at the handshake). */
   cursor: string;
+  /** The current token's id (jti): a logout of that token ends this socket. Set by the handshake. */
+  tokenId?: string;
+  /** When the current token expires (ms): the socket is closed then unless it presents a new one. */
+  tokenExpiresAt?: number;
 }

@@ -1,3 +1,4 @@
+import type { SessionGuard } from "../auth/revocations.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import { RingcastError, toPublicError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -26,6 +27,7 @@ class HandshakeError extends Error {
  */
 export function socketAuth(
   tokens: TokenService,
+  guard: SessionGuard,
   school: SchoolStore,
   inbox: InboxStore,
   log: Logger,
@@ -33,12 +35,14 @@ export function socketAuth(
 ) {
   return async (socket: RingcastSocket, next: (err?: Error) => void): Promise<void> => {
     try {
-      const claims = await tokens.verify(handshakeToken(socket));
+      const token = tokens.verifyToken(handshakeToken(socket));
+      const { claims } = token;
       ownership?.(claims.userId);
-      // One round trip: the reads are independent (and pipelined by the client).
-      const [user, classIds, cursor] = await Promise.all([school.getUser(claims.userId), school.classIdsOf(claims.userId), resumePoint(socket, claims.userId, inbox)]);
+      // One round trip: the reads are independent (and pipelined by the client). The guard refuses
+      // a revoked token or a disabled or deleted account.
+      const [user, classIds, cursor] = await Promise.all([school.getUser(claims.userId), school.classIdsOf(claims.userId), resumePoint(socket, claims.userId, inbox), guard.check(token)]);
       if (!user) throw new RingcastError("invalid_token", "the account behind this token no longer exists");
-      socket.data = { userId: user.id, name: user.name, role: user.role, cursor };
+      socket.data = { userId: user.id, name: user.name, role: user.role, cursor, tokenId: token.tokenId, tokenExpiresAt: token.expiresAtMs };
       socket.join([userRoom(user.id), ...classIds.map(classRoom)]);
       forgetToken(socket);
       next();
