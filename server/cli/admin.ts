@@ -1,0 +1,53 @@
+/**
+ * Account administration: `npm run admin -- disable|enable|delete <userId>`.
+ * disable and delete close the user's live sockets on every member at once (a pub/sub
+ * announcement) and refuse the user's tokens from then on; enable lifts either block.
+ */
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { publishSessionEnd, type SessionEndReason } from "../auth/revocations.ts";
+import { redisKeys } from "../redis/keys.ts";
+import { RedisSchoolStore } from "../school/redis-school-store.ts";
+import { ID_PATTERN } from "../school/school.ts";
+
+const USAGE = "usage: npm run admin -- disable|enable|delete <userId>";
+
+const env = z
+  .object({
+    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+    RINGCAST_REDIS_PREFIX: z.string().default("ringcast"),
+  })
+  .parse(process.env);
+
+const [command, userId] = process.argv.slice(2);
+const ENDS: Record<string, SessionEndReason | undefined> = { disable: "account_disabled", delete: "account_deleted", enable: undefined };
+
+async function run(redis: Redis, action: string, id: string): Promise<string> {
+  const keys = redisKeys(env.RINGCAST_REDIS_PREFIX);
+  const store = new RedisSchoolStore(redis, keys);
+  const done = action === "disable" ? await store.disableUser(id) : action === "delete" ? await store.deleteUser(id) : await store.enableUser(id);
+  const reason = ENDS[action];
+  if (!done) return action === "enable" ? `${id} was not disabled or deleted` : fail(`no user '${id}'`);
+  if (reason) await publishSessionEnd(redis, keys, { userId: id, reason });
+  return reason ? `${id} ${action}d: its tokens are refused and its sockets closed` : `${id} enabled`;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+if (!command || !(command in ENDS) || !userId || !ID_PATTERN.test(userId)) {
+  console.error(USAGE);
+  process.exitCode = 2;
+} else {
+  const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    console.log(await run(redis, command, userId));
+  } catch (err) {
+    console.error(`ringcast admin: ${(err as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    redis.disconnect();
+  }
+}
