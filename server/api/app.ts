@@ -26,6 +26,8 @@ export interface AppDeps {
   registry: Registry;
   /** True when every Redis connection this member needs is up. */
   redisReady: () => boolean;
+  /** Why the data in Redis cannot be served (lost, replaced, being checked), or undefined. */
+  datasetProblem?: () => string | undefined;
   mode: "broadcast" | "hash";
   nodeId: string;
   /** Each member's share of the hash ring (hash mode), or undefined. */

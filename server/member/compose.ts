@@ -25,9 +25,9 @@ import { RedisRegistry } from "../registry/redis-registry.ts";
 import { RingLocator, SelfLocator } from "../ring/member-locator.ts";
 import { groupByOwner } from "../ring/ring-view.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
-import { seedDemoSchoolOnce } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { buildClusterMode } from "./cluster-mode.ts";
+import { watchDataset } from "./dataset-wiring.ts";
 import { refuseWhileDraining } from "./drain.ts";
 import { InFlight } from "./in-flight.ts";
 import { Member } from "./member.ts";
@@ -44,6 +44,15 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const watch = createRedisClient(config.redisUrl, "watch", log, config.nodeId);
   // Leases on their own connection: a renewal never waits behind a burst of message traffic.
   const leases = createRedisClient(config.redisUrl, "registry", log);
+  // Every store operation refuses with data_lost while Redis has lost (or swapped) the dataset.
+  const dataset = watchDataset({
+    store,
+    seedClient: leases,
+    prefix: config.redisPrefix,
+    intervalMs: config.heartbeatMs,
+    demoPassword: config.seedDemo ? config.demoPassword : undefined,
+    log,
+  });
   const school = new RedisSchoolStore(store, keys);
   const tokens = new TokenService(config.tokenSecret, config.tokenTtlSeconds);
   const stats = emptyAdapterStats();
@@ -95,6 +104,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     messages,
     registry,
     redisReady: () => allReady([store, leases, watch]) && bus.isUp(),
+    datasetProblem: () => dataset.guard.problem(),
     mode: config.mode,
     nodeId: config.nodeId,
     ringShares: () => ring?.current.shares(),
@@ -142,7 +152,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     bus,
     redisClients: [store, leases, watch],
     // Peer links close first on shutdown: other members then reach this one through Redis.
-    services: [...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
+    services: [{ start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
     inFlight,
     drain: {
       graceMs: config.drainGraceMs,
@@ -154,7 +164,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     listen: options.stickyWorker ? undefined : { host: config.host, port: config.port },
     beforeRegister: async () => {
       await presence.reset();
-      if (config.seedDemo) await seedDemoSchoolOnce(school, config.demoPassword, log);
+      await dataset.start();
     },
   });
   return member;
