@@ -1,6 +1,7 @@
 /** Loads (or reloads) the demo school into REDIS_URL: `npm run seed`. */
 import { Redis } from "ioredis";
 import { z } from "zod";
+import { markDataset } from "../redis/dataset-marker.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { buildDemoSchool, loadSchool } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
@@ -18,6 +19,8 @@ try {
   await redis.connect();
   const school = buildDemoSchool();
   await loadSchool(new RedisSchoolStore(redis, redisKeys(env.RINGCAST_REDIS_PREFIX)), school, env.RINGCAST_DEMO_PASSWORD);
+  // A new marker after a loss tells running members the data is back (they serve again).
+  await markDataset(redis, env.RINGCAST_REDIS_PREFIX);
   console.log(`demo school loaded: ${school.users.length} users, ${school.classes.length} classes`);
 } catch (err) {
   console.error(`ringcast seed: ${(err as Error).message}`);
