@@ -100,6 +100,11 @@ export class RingcastRest {
     return this.request("POST", "/api/login", undefined, { userId, password });
   }
 
+  /** Revokes `token` (until it would have expired) and closes the connections that use it. */
+  async logout(token: string): Promise<void> {
+    await this.request("POST", "/api/logout", token);
+  }
+
   me(token: string): Promise<User & { classIds: string[] }> {
     return this.request("GET", "/api/me", token);
   }

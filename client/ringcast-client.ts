@@ -1,71 +1,32 @@
 import { io, type Socket } from "socket.io-client";
 import { Emitter } from "./emitter.ts";
 import { compareIds } from "./message-id.ts";
+import {
+  type ConnectionState,
+  type Message,
+  RingcastClientError,
+  type RingcastClientEvents,
+  type RingcastClientOptions,
+  type SessionInfo,
+} from "./client-types.ts";
 import { RestError, RingcastRest, type SendReceipt, type SendRequest, type User } from "./rest.ts";
 
-/** A message as the application sees it. */
-export interface Message {
-  id: string;
-  from: { id: string; name: string };
-  to: { type: "user" | "class"; id: string };
-  body: string;
-  sentAt: string;
-}
-
-/** Which member serves the connection, at which ring epoch, and where in the user's log it started. */
-export interface SessionInfo {
-  member: string;
-  mode: "broadcast" | "hash";
-  epoch: number;
-  lastMessageId: string;
-}
-
-/**
- * connecting: first attempt; connected: a member confirmed the session; reconnecting: the
- * connection dropped and the client is getting it back (by itself); offline: the server refused
- * for good (see the `error` event) and only `connect()` tries again; closed: `close()` was called.
- */
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "closed";
-
-export interface RingcastClientEvents {
-  message: (message: Message) => void;
-  state: (state: ConnectionState, reason?: string) => void;
-  session: (session: SessionInfo) => void;
-  /** Messages after your last id were trimmed from the log before you got them: reload history. */
-  "history-truncated": (info: { lastMessageId: string }) => void;
-  error: (error: RingcastClientError) => void;
-}
-
-/** A refusal from the server (`code` as in the REST API), or `timeout` / `not_connected`. */
-export class RingcastClientError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "RingcastClientError";
-  }
-}
-
-export interface RingcastClientOptions {
-  /** The gateway (or, in broadcast mode, any member); in a page served by ringcast: location.origin. */
-  url: string;
-  /** Ask GET /api/route which member to connect to, and connect to it directly (no gateway). Default false. */
-  route?: boolean;
-  /** Resume after this message id (e.g. kept from an earlier page load). Default: from now on. */
-  lastMessageId?: string;
-  /** How long send() waits for the server's answer (ms). Default 10000. */
-  ackTimeoutMs?: number;
-  /** socket.io-client transports. Default ["polling", "websocket"]: polling first, then upgrade. */
-  transports?: ("polling" | "websocket")[];
-  /** Longest pause between reconnection attempts (ms). Default 5000. */
-  reconnectionDelayMaxMs?: number;
-}
+export * from "./client-types.ts";
 
 type Credentials = { userId: string; password: string };
 
 /** Handshake refusals that a new token fixes. */
 const AUTH_CODES = new Set(["token_expired", "invalid_token"]);
+
+/** Why the server ended a session (`ringcast:session-ended`), as told to the application. */
+const ENDINGS: Record<string, string> = {
+  token_expired: "the access token expired",
+  token_revoked: "signed out: the access token was revoked",
+  account_disabled: "this account was disabled",
+  account_deleted: "this account was deleted",
+};
+
+type Answer<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 
 /**
  * ringcast's client: sign in, connect (through a gateway or by route lookup), send with promises,
@@ -85,27 +46,33 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
   private socket: Socket | undefined;
   private rerouteTimer: ReturnType<typeof setTimeout> | undefined;
   private rerouteAttempt = 0;
+  /** Set by `ringcast:session-ended` until the disconnect that follows it. */
+  private endedReason: string | undefined;
+  /** A token from getToken was already refused once since the last session: do not loop. */
+  private renewedSinceSession = false;
 
   private constructor(
     private readonly options: RingcastClientOptions,
     readonly rest: RingcastRest,
     private currentToken: string,
     readonly user: User,
-    private readonly credentials: Credentials | undefined,
   ) {
     super();
     this.lastMessageId = options.lastMessageId;
   }
 
-  /** Signs in with a user id and password, or with a token you already have. */
+  /**
+   * Signs in with a user id and password (used once: the password is not kept), or with a token you
+   * already have. Pass `getToken` in the options to keep the session past the token's lifetime.
+   */
   static async signIn(options: RingcastClientOptions, credentials: Credentials | { token: string }): Promise<RingcastClient> {
     const rest = new RingcastRest(options.url);
     if ("token" in credentials) {
       const me = await rest.me(credentials.token);
-      return new RingcastClient(options, rest, credentials.token, { id: me.id, name: me.name, role: me.role }, undefined);
+      return new RingcastClient(options, rest, credentials.token, { id: me.id, name: me.name, role: me.role });
     }
     const session = await rest.login(credentials.userId, credentials.password);
-    return new RingcastClient(options, rest, session.token, session.user, credentials);
+    return new RingcastClient(options, rest, session.token, session.user);
   }
 
   get token(): string {
@@ -148,6 +115,39 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
     return receipt;
   }
 
+  /**
+   * Continues under a new token of the same user (from `getToken` when none is given) without
+   * reconnecting. Resolves with the new expiry, or undefined when there is no live connection (the
+   * token is then used by the next connection).
+   */
+  async refreshToken(token?: string): Promise<string | undefined> {
+    const next = token ?? (await this.fetchToken());
+    const socket = this.socket;
+    if (!socket?.connected) {
+      this.useToken(next);
+      return undefined;
+    }
+    const timeoutMs = this.options.ackTimeoutMs ?? 10_000;
+    let answer: Answer<{ expiresAt: string }>;
+    try {
+      answer = await socket.timeout(timeoutMs).emitWithAck("ringcast:refresh-token", { token: next });
+    } catch {
+      throw new RingcastClientError("timeout", `no answer to the token refresh within ${timeoutMs} ms`);
+    }
+    if (!answer.ok) throw new RingcastClientError(answer.error.code, answer.error.message);
+    this.useToken(next);
+    return answer.expiresAt;
+  }
+
+  /** Signs out: revokes the token on the server (closing its connections everywhere), then closes. */
+  async logout(): Promise<void> {
+    try {
+      await this.rest.logout(this.currentToken);
+    } finally {
+      this.close();
+    }
+  }
+
   close(): void {
     this.closeSocket();
     this.setState("closed");
@@ -170,6 +170,10 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
     socket.on("ringcast:session", (session: SessionInfo) => this.onSession(session));
     socket.on("message", (message: Message) => this.onMessage(message));
     socket.on("ringcast:history-truncated", (info: { lastMessageId: string }) => this.emit("history-truncated", info));
+    socket.on("ringcast:token-expiring", (info: { expiresAt: string }) => this.onTokenExpiring(socket, info));
+    socket.on("ringcast:session-ended", (info: { reason: string }) => {
+      if (socket === this.socket) this.endedReason = info.reason;
+    });
     socket.on("disconnect", (reason) => this.onDisconnect(socket, reason));
     socket.on("connect_error", (err: Error & { data?: { code?: string } }) => void this.onConnectError(socket, err));
   }
@@ -177,6 +181,7 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
   private onSession(session: SessionInfo): void {
     this.session = session;
     this.rerouteAttempt = 0;
+    this.renewedSinceSession = false;
     this.lastMessageId ??= session.lastMessageId;
     this.setState("connected", `served by ${session.member}`);
     this.emit("session", session);
@@ -189,8 +194,30 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
     this.emit("message", message);
   }
 
+  private onTokenExpiring(socket: Socket, info: { expiresAt: string }): void {
+    if (socket !== this.socket) return;
+    this.emit("token-expiring", info);
+    if (!this.options.getToken) return;
+    this.refreshToken().catch((err: Error) => {
+      const code = err instanceof RingcastClientError || err instanceof RestError ? err.code : "token_refresh_failed";
+      this.emit("error", new RingcastClientError(code, `token refresh failed: ${err.message}`));
+    });
+  }
+
   private onDisconnect(socket: Socket, reason: string): void {
     if (socket !== this.socket || this.state === "closed") return;
+    const ended = this.endedReason;
+    this.endedReason = undefined;
+    if (ended === "token_expired" && this.options.getToken) {
+      this.setState("reconnecting", ENDINGS[ended]);
+      void this.renewToken().then(
+        () => socket.connect(),
+        (err: Error) => this.fail(new RingcastClientError("token_expired", `${ENDINGS[ended]}; getToken failed: ${err.message}`)),
+      );
+      return;
+    }
+    // Revoked, disabled, deleted, or expired with no way to get a new token: reconnecting cannot help.
+    if (ended) return this.fail(new RingcastClientError(ended, ENDINGS[ended] ?? ended));
     this.setState("reconnecting", reason);
     // A stock client does not come back by itself after the server disconnects it.
     if (reason === "io server disconnect") socket.connect();
@@ -200,10 +227,11 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
   private async onConnectError(socket: Socket, err: Error & { data?: { code?: string } }): Promise<void> {
     if (socket !== this.socket || this.state === "closed") return;
     const code = err.data?.code;
-    if (code && AUTH_CODES.has(code) && this.credentials) {
+    if (code && AUTH_CODES.has(code) && this.options.getToken && !this.renewedSinceSession) {
+      this.renewedSinceSession = true;
       await this.renewToken().then(
         () => socket.connect(),
-        (renewError: Error) => this.fail(new RingcastClientError("invalid_credentials", renewError.message)),
+        (renewError: Error) => this.fail(new RingcastClientError(code, `${err.message}; getToken failed: ${renewError.message}`)),
       );
     } else if (code === "wrong_member" || (this.options.route && !code)) {
       this.reroute(err.message); // without a gateway, the member may be gone: look it up again
@@ -214,10 +242,22 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
     }
   }
 
+  /** A new token from getToken, used from the next connection attempt on. */
   private async renewToken(): Promise<void> {
-    const session = await this.rest.login(this.credentials!.userId, this.credentials!.password);
-    this.currentToken = session.token;
-    if (this.socket) this.socket.io.opts.query = { token: session.token };
+    this.useToken(await this.fetchToken());
+  }
+
+  private async fetchToken(): Promise<string> {
+    if (!this.options.getToken) throw new RingcastClientError("invalid_request", "no token given and no getToken option");
+    const token = await this.options.getToken();
+    if (typeof token !== "string" || token.length === 0) throw new RingcastClientError("invalid_token", "getToken returned no token");
+    return token;
+  }
+
+  private useToken(token: string): void {
+    this.currentToken = token;
+    // Routers read the token from the query of the next handshake; `auth` reads currentToken itself.
+    if (this.socket) this.socket.io.opts.query = { token };
   }
 
   /** Looks the member up again and reconnects there, after a jittered, growing pause. */
