@@ -41,10 +41,15 @@ function show(client: RingcastClient, classes: ClassSummary[]): void {
   };
   window.addEventListener("hashchange", route);
   const signOut = (): void => {
-    client.close();
-    sessionStorage.clear();
-    location.hash = "";
-    location.reload();
+    // Revokes the token on the server too (its sockets everywhere close); signed out locally either way.
+    void client
+      .logout()
+      .catch(() => undefined)
+      .finally(() => {
+        sessionStorage.clear();
+        location.hash = "";
+        location.reload();
+      });
   };
   const header = h(
     "header",
