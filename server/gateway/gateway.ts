@@ -1,4 +1,4 @@
-import { Agent, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, type IncomingMessage, type Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createProxyServer } from "http-proxy-3";
 import type { Redis } from "ioredis";
@@ -6,9 +6,11 @@ import type { Logger } from "../log.ts";
 import { closeRedis, connectRedis } from "../redis/connect.ts";
 import type { LivenessProbe } from "../registry/liveness.ts";
 import type { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
+import { PEER_PATH } from "../bus/peer-links.ts";
+import { relayHandshake } from "./handshake-capture.ts";
+import { badGateway, guardRequest, guardUpgrade, handleProxyErrors } from "./proxy-errors.ts";
 import type { SessionTable } from "./session-table.ts";
 import type { TargetPicker } from "./target-picker.ts";
-import { PEER_PATH } from "../bus/peer-links.ts";
 
 export interface GatewayParts {
   server: Server;
@@ -34,11 +36,17 @@ export class Gateway {
   private readonly agent = new Agent({ keepAlive: true });
   private readonly proxy = createProxyServer({ xfwd: true, agent: this.agent });
   private readonly capturing = createProxyServer({ xfwd: true, agent: this.agent, selfHandleResponse: true });
-  /** The member each buffered handshake went to. */
-  private readonly handshakeTargets = new WeakMap<IncomingMessage, string>();
+  /** The member each proxied request or upgrade went to. */
+  private readonly targets = new WeakMap<IncomingMessage, string>();
 
   constructor(private readonly parts: GatewayParts) {
-    this.capturing.on("proxyRes", (proxyRes, req, res) => this.relayHandshake(proxyRes, req, res));
+    const memberFailed = (req: IncomingMessage, err: Error): void => this.memberUnreachable(req, err);
+    handleProxyErrors(this.proxy, parts.log, memberFailed);
+    handleProxyErrors(this.capturing, parts.log, memberFailed);
+    this.capturing.on("proxyRes", (proxyRes, req, res) => {
+      const target = this.targets.get(req);
+      relayHandshake(proxyRes, res, (sid) => target && parts.sessions.remember(sid, target), parts.log);
+    });
   }
 
   get port(): number | undefined {
@@ -52,8 +60,9 @@ export class Gateway {
     await Promise.all(redisClients.map((client) => connectRedis(client)));
     watcher.onChange((m) => sessions.retain(new Set(m.members.map((member) => member.url))));
     await watcher.start();
-    server.on("request", (req, res) => void this.onRequest(req, res));
-    server.on("upgrade", (req, socket: Socket, head: Buffer) => void this.onUpgrade(req, socket, head));
+    // Handlers never throw: an unexpected failure answers this one client, not the process.
+    server.on("request", (req, res) => this.onRequest(req, res).catch((err: Error) => this.failed(err, req, res)));
+    server.on("upgrade", (req, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head).catch((err: Error) => this.failed(err, req, socket)));
     await new Promise<void>((resolve) => server.listen(listen.port, listen.host, resolve));
     this.status = "running";
   }
@@ -73,49 +82,38 @@ export class Gateway {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    guardRequest(req, res, this.parts.log);
     if (req.url === "/gateway/healthz") return this.health(res);
     const target = await this.parts.picker.pick(req);
     if (!target) return unavailable(res, "no member is available; retry shortly");
-    if (target.opensSession) this.handshakeTargets.set(req, target.url);
+    if (res.destroyed) return;
+    this.targets.set(req, target.url);
     const proxy = target.opensSession ? this.capturing : this.proxy;
-    proxy.web(req, res, { target: target.url }, (err: Error) => {
-      this.memberUnreachable(target.url, err);
-      unavailable(res, "the member serving this request is unreachable; retry shortly");
-    });
+    proxy.web(req, res, { target: target.url });
   }
 
   private async onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
-    socket.on("error", () => socket.destroy());
+    guardUpgrade(req, socket, this.parts.log);
     // Peer links are between members; nothing from outside the cluster is relayed to them.
     if (new URL(req.url ?? "/", "http://gateway").pathname === PEER_PATH) return void socket.end(NOT_FOUND_UPGRADE);
     const target = await this.parts.picker.pick(req);
-    if (!target) return void socket.destroy();
-    this.proxy.ws(req, socket, head, { target: target.url }, (err: Error) => {
-      this.memberUnreachable(target.url, err);
-      socket.destroy();
-    });
+    if (!target || socket.destroyed) return void socket.destroy();
+    this.targets.set(req, target.url);
+    this.proxy.ws(req, socket, head, { target: target.url });
   }
 
-  /** A refused connection may mean a dead member: ask Redis, and evict it if it is gone. */
-  private memberUnreachable(url: string, err: Error): void {
+  private failed(err: Error, req: IncomingMessage, to: ServerResponse | Socket): void {
+    this.parts.log.error({ err, url: req.url }, "request failed in the gateway");
+    if (to instanceof ServerResponse) badGateway(to, "the gateway could not relay this request; retry shortly");
+    else to.destroy();
+  }
+
+  /** A failed member connection may mean a dead member: ask Redis, and evict it if it is gone. */
+  private memberUnreachable(req: IncomingMessage, err: Error): void {
+    const url = this.targets.get(req);
     this.parts.log.debug({ err: err.message, target: url }, "member unreachable");
     const member = this.parts.watcher.current()?.members.find((m) => m.url === url);
     if (member) void this.parts.liveness.reportUnreachable(member.id);
-  }
-
-  /** Buffers a polling handshake answer, remembers its sid, then relays it unchanged. */
-  private relayHandshake(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    proxyRes.on("data", (chunk: Buffer) => chunks.push(chunk));
-    proxyRes.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const sid = sessionIdOf(body, proxyRes.headers["content-encoding"]);
-      const target = this.handshakeTargets.get(req);
-      if (sid && target) this.parts.sessions.remember(sid, target);
-      res.writeHead(proxyRes.statusCode ?? 502, proxyRes.headers);
-      res.end(body);
-    });
-    proxyRes.on("error", () => res.destroy());
   }
 
   private health(res: ServerResponse): void {
@@ -130,19 +128,6 @@ export class Gateway {
         sessions: this.parts.sessions.size,
       }),
     );
-  }
-}
-
-/** The sid in an Engine.IO v4 handshake body: `0{"sid":"...",...}`. */
-function sessionIdOf(body: Buffer, encoding: string | string[] | undefined): string | undefined {
-  if (encoding) return undefined;
-  const text = body.toString("utf8");
-  if (!text.startsWith("0{")) return undefined;
-  try {
-    const sid = (JSON.parse(text.slice(1)) as { sid?: unknown }).sid;
-    return typeof sid === "string" ? sid : undefined;
-  } catch {
-    return undefined;
   }
 }
 
