@@ -37,6 +37,13 @@ export class SessionGuard {
     if (refusal) throw refusal;
   }
 
+  /** Throws forbidden for a disabled account (login asks after the password check: ids are not probed). */
+  async checkAccount(userId: string): Promise<void> {
+    const block = await guarded(this.redis, "the session directory", () => this.redis.get(this.keys.userBlock(userId)));
+    const refusal = refusalOf(false, block);
+    if (refusal) throw refusal;
+  }
+
   /**
    * Revokes one token until it would have expired anyway (the key then expires with it) and ends
    * its live sockets on every member.

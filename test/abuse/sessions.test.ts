@@ -178,6 +178,8 @@ for (const mode of ["hash", "broadcast"] as const) {
       const refused = await restRefusal(otherMember(student), session.token);
       expect([refused.status, refused.code]).to.deep.equal([403, "forbidden"]);
       expect(await handshakeCode(entry, session.token)).to.equal("forbidden");
+      const login403 = await login("s005").then(() => undefined, (e: RestError) => e);
+      expect([login403?.status, login403?.code]).to.deep.equal([403, "forbidden"]);
       const teacher = await login("t-ada");
       await rest.send(teacher.token, { to: { class: "math-7a" }, body: "while s005 is disabled" });
       expect(student.inbox.messages).to.deep.equal([]);

@@ -14,7 +14,7 @@ const loginSchema = z.strictObject({
 });
 
 /** POST /api/login (credentials -> token) and GET /api/me. */
-export function sessionRoutes(router: Router, deps: Pick<AppDeps, "school" | "tokens" | "loginLimits">, auth: Middleware): void {
+export function sessionRoutes(router: Router, deps: Pick<AppDeps, "school" | "tokens" | "loginLimits" | "sessionGuard">, auth: Middleware): void {
   const limited: Middleware = deps.loginLimits?.middleware() ?? ((_ctx, next) => next());
   router.post("/api/login", limited, async (ctx) => {
     const { userId, password } = parseInput(loginSchema, ctx.request.body, "login");
@@ -24,6 +24,7 @@ export function sessionRoutes(router: Router, deps: Pick<AppDeps, "school" | "to
     if (!user || !valid) {
       throw new RingcastError("invalid_credentials", "unknown user or wrong password");
     }
+    await deps.sessionGuard.checkAccount(user.id);
     const issued = await deps.tokens.issue({ userId: user.id, role: user.role });
     ctx.body = { ...issued, user };
   });
