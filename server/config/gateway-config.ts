@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError, type Env, intIn, parseEnv, sharedEnvFields } from "./config.ts";
+import { ConfigError, type Env, intIn, type Limit, limit, parseEnv, sharedEnvFields } from "./config.ts";
 
 /** Settings of the gateway process (server/cli/gateway.ts). */
 export interface GatewayConfig {
@@ -14,6 +14,10 @@ export interface GatewayConfig {
   virtualNodes: number;
   /** RINGCAST_TLS_CERT / RINGCAST_TLS_KEY: PEM files; with both set the gateway speaks https/wss. */
   tls: { cert: Buffer; key: Buffer } | undefined;
+  /** RINGCAST_GATEWAY_MAX_CONNECTIONS_PER_MEMBER: most connections (WebSockets and HTTP requests in flight) this gateway holds to one member; new ones past it get 429. Default 20000. */
+  maxConnectionsPerMember: number;
+  /** RINGCAST_GATEWAY_HANDSHAKES_PER_ADDRESS: new Socket.IO connections per client address ("N/SECONDS"; a school behind one NAT is one address). Default 600/60. */
+  handshakesPerAddress: Limit;
   logLevel: string;
 }
 
@@ -22,6 +26,8 @@ const schema = z.object({
   PORT: intIn(0, 65535).default(8080),
   RINGCAST_TLS_CERT: z.string().optional(),
   RINGCAST_TLS_KEY: z.string().optional(),
+  RINGCAST_GATEWAY_MAX_CONNECTIONS_PER_MEMBER: intIn(1, 10_000_000).default(20_000),
+  RINGCAST_GATEWAY_HANDSHAKES_PER_ADDRESS: limit.prefault("600/60"),
 });
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -35,6 +41,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     tokenSecret: e.RINGCAST_TOKEN_SECRET,
     virtualNodes: e.RINGCAST_VIRTUAL_NODES,
     tls: readTls(e.RINGCAST_TLS_CERT, e.RINGCAST_TLS_KEY),
+    maxConnectionsPerMember: e.RINGCAST_GATEWAY_MAX_CONNECTIONS_PER_MEMBER,
+    handshakesPerAddress: e.RINGCAST_GATEWAY_HANDSHAKES_PER_ADDRESS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -9,6 +9,7 @@ import { LivenessProbe } from "../registry/liveness.ts";
 import { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
 import { RingView } from "../ring/ring-view.ts";
 import { Gateway } from "./gateway.ts";
+import { GatewayLimits } from "./limits.ts";
 import { SessionTable } from "./session-table.ts";
 import { TargetPicker } from "./target-picker.ts";
 
@@ -29,6 +30,7 @@ export function composeGateway(config: GatewayConfig, log: Logger): Gateway {
     sessions,
     watcher,
     liveness: new LivenessProbe(store, keys, log),
+    limits: new GatewayLimits(config),
     redisClients: [store, watch],
     mode: config.mode,
     listen: { host: config.host, port: config.port },

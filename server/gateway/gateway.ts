@@ -8,6 +8,7 @@ import type { LivenessProbe } from "../registry/liveness.ts";
 import type { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
 import { PEER_PATH } from "../bus/peer-links.ts";
 import { relayHandshake } from "./handshake-capture.ts";
+import { type GatewayLimits, refuseRequest, refuseUpgrade } from "./limits.ts";
 import { badGateway, guardRequest, guardUpgrade, handleProxyErrors } from "./proxy-errors.ts";
 import type { SessionTable } from "./session-table.ts";
 import type { TargetPicker } from "./target-picker.ts";
@@ -18,6 +19,7 @@ export interface GatewayParts {
   sessions: SessionTable;
   watcher: RedisMembershipWatcher;
   liveness: LivenessProbe;
+  limits: GatewayLimits;
   redisClients: Redis[];
   mode: "broadcast" | "hash";
   listen: { host: string; port: number };
@@ -84,9 +86,14 @@ export class Gateway {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     guardRequest(req, res, this.parts.log);
     if (req.url === "/gateway/healthz") return this.health(res);
-    const target = await this.parts.picker.pick(req);
+    const { limits, picker } = this.parts;
+    const tooMany = await limits.admitHandshake(req);
+    if (tooMany) return refuseRequest(res, tooMany);
+    const target = await picker.pick(req);
     if (!target) return unavailable(res, "no member is available; retry shortly");
     if (res.destroyed) return;
+    const full = limits.admitConnection(req, target.url, res);
+    if (full) return refuseRequest(res, full);
     this.targets.set(req, target.url);
     const proxy = target.opensSession ? this.capturing : this.proxy;
     proxy.web(req, res, { target: target.url });
@@ -96,8 +103,13 @@ export class Gateway {
     guardUpgrade(req, socket, this.parts.log);
     // Peer links are between members; nothing from outside the cluster is relayed to them.
     if (new URL(req.url ?? "/", "http://gateway").pathname === PEER_PATH) return void socket.end(NOT_FOUND_UPGRADE);
-    const target = await this.parts.picker.pick(req);
+    const { limits, picker } = this.parts;
+    const tooMany = await limits.admitHandshake(req);
+    if (tooMany) return refuseUpgrade(socket, tooMany);
+    const target = await picker.pick(req);
     if (!target || socket.destroyed) return void socket.destroy();
+    const full = limits.admitConnection(req, target.url, socket);
+    if (full) return refuseUpgrade(socket, full);
     this.targets.set(req, target.url);
     this.proxy.ws(req, socket, head, { target: target.url });
   }
