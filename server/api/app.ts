@@ -1,6 +1,7 @@
 import { bodyParser } from "@koa/bodyparser";
 import Router from "@koa/router";
 import Koa from "koa";
+import type { SessionGuard } from "../auth/revocations.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Logger } from "../log.ts";
 import type { MessageService } from "../messaging/message-service.ts";
@@ -14,6 +15,7 @@ import { securityHeaders } from "./security-headers.ts";
 import { bodyParserError, errorMiddleware, requireJson } from "./errors.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { logoutRoutes } from "./routes/logout.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { schoolRoutes } from "./routes/school.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -21,6 +23,8 @@ import { webAppRoutes } from "./routes/web-app.ts";
 
 export interface AppDeps {
   tokens: TokenService;
+  /** Refuses revoked tokens and those of disabled or deleted users; revokes on logout. */
+  sessionGuard: SessionGuard;
   school: SchoolStore;
   messages: MessageService;
   registry: Registry;
@@ -52,9 +56,10 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true; // the error middleware logs; Koa's default handler would print stacks to stderr
 
   const router = new Router();
-  const authenticated = requireToken(deps.tokens);
+  const authenticated = requireToken(deps.tokens, deps.sessionGuard);
   healthRoutes(router, deps);
   sessionRoutes(router, deps, authenticated);
+  logoutRoutes(router, deps, authenticated);
   schoolRoutes(router, deps, authenticated);
   messageRoutes(router, deps, authenticated);
   clusterRoutes(router, deps, authenticated, requireOperator(deps.operatorToken));

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createApp } from "../api/app.ts";
+import { SessionGuard } from "../auth/revocations.ts";
 import { TokenService } from "../auth/tokens.ts";
 import { DeliveryLedger } from "../inbox/delivery-ledger.ts";
 import { Presence } from "../inbox/presence.ts";
@@ -14,6 +15,8 @@ import { MessageService } from "../messaging/message-service.ts";
 import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
 import { Rebalancer } from "../realtime/rebalancer.ts";
 import { RingCatchUp } from "../realtime/ring-catch-up.ts";
+import { SessionEnds } from "../realtime/session-ends.ts";
+import { SessionLifetime } from "../realtime/session-lifetime.ts";
 import { socketAuth } from "../realtime/socket-auth.ts";
 import { BroadcastNotifier, HashNotifier } from "../realtime/inbox-notifier.ts";
 import { InboxPump } from "../realtime/inbox-pump.ts";
@@ -55,6 +58,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   });
   const school = new RedisSchoolStore(store, keys);
   const tokens = new TokenService(config.tokenSecret, config.tokenTtlSeconds);
+  const sessionGuard = new SessionGuard(store, keys);
   const stats = emptyAdapterStats();
   const selfUrl = (): string =>
     config.advertiseUrl ?? `http://${config.host}:${listeningPort(httpServer) ?? config.port}`;
@@ -100,6 +104,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   });
   const app = createApp({
     tokens,
+    sessionGuard,
     school,
     messages,
     registry,
@@ -123,7 +128,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const httpServer = createServer(app.callback());
   io.attach(httpServer);
   peers?.start(httpServer);
-  io.use(socketAuth(tokens, school, inbox, log, ring && ownershipCheck(ring, config.nodeId)));
+  io.use(socketAuth(tokens, sessionGuard, school, inbox, log, ring && ownershipCheck(ring, config.nodeId)));
   const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
   const rebalancer =
     ring &&
@@ -136,9 +141,13 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     });
   const catchUp = ring && new RingCatchUp(ring, io, pump);
   const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, log });
+  const lifetime = new SessionLifetime(tokens, sessionGuard, config.tokenNoticeSeconds * 1000, log);
+  // Logouts and disabled or deleted accounts, announced on the watch connection (already a subscriber).
+  const sessionEnds = new SessionEnds(io, watch, store, keys, log);
   io.on("connection", (socket) => {
     if (rebalancer && !rebalancer.admit(socket)) return;
     wireSocket(socket);
+    lifetime.attach(socket);
     presence.connected(socket.data.userId);
     socket.once("disconnect", () => presence.disconnected(socket.data.userId));
     pump.attach(socket); // replay from the client's lastMessageId, then live messages
@@ -152,7 +161,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     bus,
     redisClients: [store, leases, watch],
     // Peer links close first on shutdown: other members then reach this one through Redis.
-    services: [{ start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
+    services: [sessionEnds, { start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
     inFlight,
     drain: {
       graceMs: config.drainGraceMs,
