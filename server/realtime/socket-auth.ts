@@ -61,12 +61,13 @@ export function socketAuth(
 }
 
 /**
- * Redis away, or the ring changed between the Engine.IO gate and here: both pass, so the client
+ * Redis away or its data lost (until restored or re-seeded), or the ring changed between the
+ * Engine.IO gate and here: all pass, so the client
  * should try again. A client whose token is only in `auth` cannot be routed, so wrong_member is
  * final for it.
  */
 function retryable(code: string, socket: RingcastSocket): boolean {
-  if (code === "service_unavailable") return true;
+  if (code === "service_unavailable" || code === "data_lost") return true;
   return code === "wrong_member" && typeof socket.handshake.query.token === "string";
 }
 
