@@ -34,7 +34,7 @@ export interface MessageStatus {
   senderId: string;
   to: { type: "user" | "class"; id: string };
   sentAt: string;
-  recipients: { userId: string; status: "delivered" | "stored" }[];
+  recipients: { userId: string; status: "delivered" | "stored" | "expired" }[];
 }
 
 export interface ClassSummary {
