@@ -18,6 +18,8 @@ export interface GatewayConfig {
   maxConnectionsPerMember: number;
   /** RINGCAST_GATEWAY_HANDSHAKES_PER_ADDRESS: new Socket.IO connections per client address ("N/SECONDS"; a school behind one NAT is one address). Default 600/60. */
   handshakesPerAddress: Limit;
+  /** RINGCAST_OPERATOR_TOKEN: bearer secret for /gateway/status. Default none: that route answers 403. */
+  operatorToken: string | undefined;
   logLevel: string;
 }
 
@@ -43,6 +45,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     tls: readTls(e.RINGCAST_TLS_CERT, e.RINGCAST_TLS_KEY),
     maxConnectionsPerMember: e.RINGCAST_GATEWAY_MAX_CONNECTIONS_PER_MEMBER,
     handshakesPerAddress: e.RINGCAST_GATEWAY_HANDSHAKES_PER_ADDRESS,
+    operatorToken: e.RINGCAST_OPERATOR_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -10,6 +10,7 @@ import { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts"
 import { RingView } from "../ring/ring-view.ts";
 import { Gateway } from "./gateway.ts";
 import { GatewayLimits } from "./limits.ts";
+import { GatewayRoutes } from "./status.ts";
 import { SessionTable } from "./session-table.ts";
 import { TargetPicker } from "./target-picker.ts";
 
@@ -23,6 +24,8 @@ export function composeGateway(config: GatewayConfig, log: Logger): Gateway {
   const sessions = new SessionTable();
   // Tokens are verified (token expiry ignored: TTL only matters for issuing) before a key is trusted.
   const tokens = new TokenService(config.tokenSecret, 0);
+  const limits = new GatewayLimits(config);
+  const routes = new GatewayRoutes({ mode: config.mode, watcher, sessions, limits, operatorToken: config.operatorToken });
   const server = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }) : createHttpServer();
   return new Gateway({
     server,
@@ -30,9 +33,9 @@ export function composeGateway(config: GatewayConfig, log: Logger): Gateway {
     sessions,
     watcher,
     liveness: new LivenessProbe(store, keys, log),
-    limits: new GatewayLimits(config),
+    limits,
+    routes,
     redisClients: [store, watch],
-    mode: config.mode,
     listen: { host: config.host, port: config.port },
     log,
   });

@@ -10,6 +10,7 @@ import { PEER_PATH } from "../bus/peer-links.ts";
 import { relayHandshake } from "./handshake-capture.ts";
 import { type GatewayLimits, refuseRequest, refuseUpgrade } from "./limits.ts";
 import { badGateway, guardRequest, guardUpgrade, handleProxyErrors } from "./proxy-errors.ts";
+import type { GatewayRoutes } from "./status.ts";
 import type { SessionTable } from "./session-table.ts";
 import type { TargetPicker } from "./target-picker.ts";
 
@@ -20,8 +21,8 @@ export interface GatewayParts {
   watcher: RedisMembershipWatcher;
   liveness: LivenessProbe;
   limits: GatewayLimits;
+  routes: GatewayRoutes;
   redisClients: Redis[];
-  mode: "broadcast" | "hash";
   listen: { host: string; port: number };
   log: Logger;
 }
@@ -85,7 +86,7 @@ export class Gateway {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     guardRequest(req, res, this.parts.log);
-    if (req.url === "/gateway/healthz") return this.health(res);
+    if (this.parts.routes.handle(req, res)) return;
     const { limits, picker } = this.parts;
     const tooMany = await limits.admitHandshake(req);
     if (tooMany) return refuseRequest(res, tooMany);
@@ -126,20 +127,6 @@ export class Gateway {
     this.parts.log.debug({ err: err.message, target: url }, "member unreachable");
     const member = this.parts.watcher.current()?.members.find((m) => m.url === url);
     if (member) void this.parts.liveness.reportUnreachable(member.id);
-  }
-
-  private health(res: ServerResponse): void {
-    const membership = this.parts.watcher.current();
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        status: "ok",
-        mode: this.parts.mode,
-        epoch: membership?.epoch ?? null,
-        members: membership?.members.map((m) => ({ id: m.id, url: m.url })) ?? [],
-        sessions: this.parts.sessions.size,
-      }),
-    );
   }
 }
 

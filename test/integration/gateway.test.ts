@@ -9,7 +9,7 @@ import { RingcastRest } from "../../client/rest.ts";
 import { buildDemoSchool } from "../../server/school/demo-school.ts";
 import { eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { closeFleet, connectFleet } from "../support/fleet.ts";
-import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
+import { type ClusterProcess, OPERATOR_TOKEN, spawnGateway, spawnMember } from "../support/processes.ts";
 import { seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
 
 const MATH_7A = buildDemoSchool().classes.find((c) => c.id === "math-7a")!.studentIds;
@@ -72,8 +72,9 @@ describe("gateway", function () {
       }
     });
 
-    it("reports its view at /gateway/healthz", async () => {
-      const health = (await (await fetch(`${gateway.url}/gateway/healthz`)).json()) as { mode: string; members: { id: string }[] };
+    it("reports its view to operators at /gateway/status", async () => {
+      const headers = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+      const health = (await (await fetch(`${gateway.url}/gateway/status`, { headers })).json()) as { mode: string; members: { id: string }[] };
       expect(health.mode).to.equal("broadcast");
       expect(health.members.map((m) => m.id)).to.deep.equal(["a", "b"]);
     });
