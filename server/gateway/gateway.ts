@@ -9,6 +9,7 @@ import type { RedisMembershipWatcher } from "../registry/redis-membership-watche
 import { PEER_PATH } from "../bus/peer-links.ts";
 import { relayHandshake } from "./handshake-capture.ts";
 import { type GatewayLimits, refuseRequest, refuseUpgrade } from "./limits.ts";
+import { handleEarlyAnswers } from "./early-answer.ts";
 import { badGateway, guardRequest, guardUpgrade, handleProxyErrors } from "./proxy-errors.ts";
 import type { GatewayRoutes } from "./status.ts";
 import type { SessionTable } from "./session-table.ts";
@@ -46,6 +47,8 @@ export class Gateway {
     const memberFailed = (req: IncomingMessage, err: Error): void => this.memberUnreachable(req, err);
     handleProxyErrors(this.proxy, parts.log, memberFailed);
     handleProxyErrors(this.capturing, parts.log, memberFailed);
+    handleEarlyAnswers(this.proxy, parts.log);
+    handleEarlyAnswers(this.capturing, parts.log);
     this.capturing.on("proxyRes", (proxyRes, req, res) => {
       const target = this.targets.get(req);
       relayHandshake(proxyRes, res, (sid) => target && parts.sessions.remember(sid, target), parts.log);

@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { type ClusterProcess, OPERATOR_TOKEN, spawnGateway, spawnMember } from "../support/processes.ts";
+import { getRequest, hasHead, head, openRaw, type RawConnection } from "../support/raw-http.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
 
-/** What the gateway tells whom. */
+/** What the gateway tells whom, and how it ends a connection a member answered early. */
 describe("gateway surface", function () {
   this.timeout(60_000);
   let redisUrl: string;
@@ -59,4 +60,44 @@ describe("gateway surface", function () {
     });
   });
 
+  describe("a 413 on a keep-alive connection", () => {
+    /**
+     * Sends a POST declaring `size` bytes with only its first bytes, so the member answers 413
+     * (from Content-Length alone) while the body is still unsent; then the rest and a GET follow.
+     */
+    async function oversizedPostThenGet(size: number): Promise<{ conn: RawConnection; refusal: string }> {
+      const conn = await openRaw(gateway.port);
+      const body = Buffer.alloc(size, "a");
+      conn.socket.write(head("POST /api/login HTTP/1.1", { host: "127.0.0.1", "content-type": "application/json", "content-length": String(size) }));
+      conn.socket.write(body.subarray(0, 1024));
+      const refusal = await conn.waitFor(hasHead);
+      conn.socket.write(body.subarray(1024));
+      conn.socket.write(getRequest("/healthz"));
+      return { conn, refusal };
+    }
+
+    it("keeps the connection serving after a 413 for a body under 1 MiB", async () => {
+      const { conn, refusal } = await oversizedPostThenGet(512 * 1024);
+      try {
+        expect(refusal).to.match(/^HTTP\/1\.1 413 /);
+        await conn.waitFor((text) => text.includes("HTTP/1.1 200 OK"));
+        expect(conn.received()).to.include('"status":"ok"');
+      } finally {
+        conn.socket.destroy();
+      }
+    });
+
+    it("says Connection: close and closes the connection after a 413 for a larger body", async () => {
+      const { conn, refusal } = await oversizedPostThenGet(8 * 1024 * 1024);
+      expect(refusal).to.match(/^HTTP\/1\.1 413 /);
+      expect(refusal.toLowerCase()).to.include("connection: close");
+      await new Promise<void>((resolve, reject) => {
+        if (conn.socket.closed) return resolve();
+        const timer = setTimeout(() => reject(new Error("the gateway left the connection open")), 5000);
+        conn.socket.once("close", () => (clearTimeout(timer), resolve()));
+      });
+      expect(conn.received()).to.include('"code":"payload_too_large"');
+      expect((await fetch(`${gateway.url}/healthz`)).status).to.equal(200);
+    });
+  });
 });
