@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Socket as NetSocket } from "node:net";
 import { expect } from "chai";
 import { io } from "socket.io-client";
@@ -8,6 +7,7 @@ import type { Message } from "../../server/messaging/message.ts";
 import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { type ClusterProcess, spawnMember } from "../support/processes.ts";
 import { privateRedis, seedSchool, uniquePrefix } from "../support/redis.ts";
+import { MB, sampleRss } from "../support/rss.ts";
 
 /** Users whose sockets stop reading, and how many sockets each opens (30 in all). */
 const STALLED_USERS = ["s001", "s002", "s003"];
@@ -42,27 +42,6 @@ interface Stalled {
   drops: number;
   /** The TCP socket paused (kept: the client's transport changes when it reconnects). */
   tcp?: NetSocket;
-}
-
-/** Samples the member's RSS every 250 ms; peak() is the highest since the last reset. */
-function sampleRss(pid: number): { peak(): number; reset(): void; stop(): void } {
-  let peak = rssMb(pid);
-  const timer = setInterval(() => {
-    peak = Math.max(peak, rssMb(pid));
-  }, 250);
-  return {
-    peak: () => Math.max(peak, rssMb(pid)),
-    reset: () => {
-      peak = rssMb(pid);
-    },
-    stop: () => clearInterval(timer),
-  };
-}
-
-/** The member's resident set size (MB), from /proc. */
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
-  return line ? Number(line[1]) / 1024 : 0;
 }
 
 /** The TCP socket under a socket.io-client WebSocket transport (Node's `ws`), to stop reading it. */
@@ -156,27 +135,28 @@ describe("abuse: slow consumers are bounded", function () {
     }
     senders = await Promise.all(SENDERS.map(async (id) => connectSocket(member.url, { token: await tokenFor(member.url, id) }, { transports: ["websocket"] })));
     const pid = member.child.pid!;
-    const rss = sampleRss(pid);
 
     // The same flood while everyone reads: the member's memory under this load, the baseline.
+    const loaded = sampleRss(pid, 250);
     const warmUp = await flood(Date.now() + WARM_UP_MS, RATE * (WARM_UP_MS / 1000));
     for (const s of stalled) await eventually(() => s.inbox.messages.length === warmUp.get(s.userId)!.length, 30_000, 100);
-    const baseline = rss.peak();
+    loaded.stop();
+    const baseline = loaded.peak() / MB;
 
     for (const s of stalled) {
       s.tcp = tcpOf(s.socket);
       s.tcp.pause();
     }
-    rss.reset();
+    const stalledRss = sampleRss(pid, 250);
     let stall: Map<string, string[]>;
     try {
       stall = await flood(Date.now() + FLOOD_MS, MAX_MESSAGES);
       await new Promise((r) => setTimeout(r, 1000));
     } finally {
-      rss.stop();
+      stalledRss.stop();
     }
     const acked = new Map(STALLED_USERS.map((id) => [id, [...warmUp.get(id)!, ...stall.get(id)!]]));
-    const peak = rss.peak();
+    const peak = stalledRss.peak() / MB;
     const total = [...stall.values()].reduce((n, ids) => n + ids.length, 0);
     const growth = peak - baseline;
     console.log(`      stalled flood: ${total} messages acknowledged; member RSS peak ${baseline.toFixed(0)} MB (everyone reading) -> ${peak.toFixed(0)} MB (30 stalled): +${growth.toFixed(0)} MB`);
