@@ -4,7 +4,7 @@ import { RingcastRest } from "../client/rest.ts";
 import { TokenService } from "../server/auth/tokens.ts";
 import { startLocalRedis } from "../server/cli/local-redis.ts";
 import { HashRing } from "../server/ring/hash-ring.ts";
-import { type ClusterProcess, spawnGateway, spawnMember, TOKEN_SECRET } from "../test/support/processes.ts";
+import { type ClusterProcess, FLOOD_LIMITS, spawnGateway, spawnMember, TOKEN_SECRET } from "../test/support/processes.ts";
 import { buildLargeSchool, seedSchool } from "../test/support/redis.ts";
 import { GeneratorProcess } from "./load/generator-process.ts";
 import { cpuMs } from "./measure/proc.ts";
@@ -73,7 +73,7 @@ export async function runDisruptions(options: { users: number; which: Disruption
       await seedSchool(redis.url, prefix, school);
       // Profiled: every member and gateway writes a .cpuprofile of the disruption window.
       const profiling: Record<string, string> = options.profileDir ? { NODE_OPTIONS: `--import=${PROFILE_PROBE}`, BENCH_PROFILE_DIR: `${options.profileDir}/${scenario}` } : {};
-      const env = { RINGCAST_MODE: "hash", RINGCAST_REBALANCE: scenario === "rebalance-all" ? "all" : "moved", RINGCAST_HEARTBEAT_MS: "1000", RINGCAST_LEASE_MS: "3000", ...profiling };
+      const env = { ...FLOOD_LIMITS, RINGCAST_MODE: "hash", RINGCAST_REBALANCE: scenario === "rebalance-all" ? "all" : "moved", RINGCAST_HEARTBEAT_MS: "1000", RINGCAST_LEASE_MS: "3000", ...profiling };
       const members = new Map<string, ClusterProcess>();
       for (const id of MEMBERS) members.set(id, await spawnMember({ redisUrl: redis.url, prefix, nodeId: id, env }));
       // A proxied connection holds two file descriptors at the gateway; two gateways keep each under

@@ -1,11 +1,11 @@
 import { TokenService } from "../../server/auth/tokens.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
-import { spawnMember, TOKEN_SECRET } from "../../test/support/processes.ts";
+import { FLOOD_LIMITS, spawnMember, TOKEN_SECRET } from "../../test/support/processes.ts";
 import { seedSchool } from "../../test/support/redis.ts";
 import type { SystemOptions, SystemUnderTest } from "./system.ts";
 
-/** Production timings, not the tests' fast ones. */
-const MEMBER_ENV = { RINGCAST_HEARTBEAT_MS: "2000", RINGCAST_LEASE_MS: "6000", LOG_LEVEL: "info" };
+/** Production timings, not the tests' fast ones; rate limits lifted (the workloads saturate on purpose). */
+const MEMBER_ENV = { ...FLOOD_LIMITS, RINGCAST_HEARTBEAT_MS: "2000", RINGCAST_LEASE_MS: "6000", LOG_LEVEL: "info" };
 
 /**
  * N ringcast members. Broadcast mode: users spread round-robin. Hash mode: each user connects to

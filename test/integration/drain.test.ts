@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import type { LocalRedis } from "../../server/cli/local-redis.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { type ClientSocket, closeAll, connectSocket, tokenFor } from "../support/clients.ts";
-import { spawnMember } from "../support/processes.ts";
+import { FLOOD_LIMITS, spawnMember } from "../support/processes.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
 const SENDS = 100;
@@ -77,7 +77,8 @@ describe("graceful drain on SIGTERM", function () {
   });
 
   it("sends already on the wire when SIGTERM arrives are acknowledged and delivered", async () => {
-    const env = { RINGCAST_DRAIN_BATCH: "5", RINGCAST_DRAIN_INTERVAL_MS: "100" };
+    // 100 class messages in a burst: past the classroom limits on purpose.
+    const env = { ...FLOOD_LIMITS, RINGCAST_DRAIN_BATCH: "5", RINGCAST_DRAIN_INTERVAL_MS: "100" };
     const [a, b] = await Promise.all(["drain-c", "drain-d"].map((nodeId) => spawnMember({ redisUrl: redis.url, prefix, nodeId, env })));
     const teacher = await connectSocket(a!.url, { token: await tokenFor(a!.url, "t-ada") }, { transports: ["websocket"] });
     const student = await connectSocket(b!.url, { token: await tokenFor(b!.url, "s001") });

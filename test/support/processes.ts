@@ -33,6 +33,17 @@ process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL");
 });
 
+/**
+ * Rate limits lifted, for runs that flood on purpose (chaos, drain, benchmarks): the defaults are
+ * sized for a classroom and stay in force everywhere else.
+ */
+export const FLOOD_LIMITS: Record<string, string> = {
+  RINGCAST_LIMIT_DIRECT_MESSAGES: "1000000/60",
+  RINGCAST_LIMIT_CLASS_MESSAGES: "1000000/60",
+  RINGCAST_LIMIT_SOCKET_EVENTS: "1000000/10",
+  RINGCAST_LIMIT_LOGINS_PER_ADDRESS: "1000000/60",
+};
+
 export function memberEnv(options: SpawnOptions): Record<string, string> {
   return {
     HOST: "127.0.0.1",
