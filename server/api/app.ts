@@ -3,6 +3,7 @@ import Router from "@koa/router";
 import Koa from "koa";
 import type { SessionGuard } from "../auth/revocations.ts";
 import type { TokenService } from "../auth/tokens.ts";
+import type { LoginLimits } from "../limits/login-limits.ts";
 import type { Logger } from "../log.ts";
 import type { MessageService } from "../messaging/message-service.ts";
 import type { Registry } from "../registry/registry.ts";
@@ -26,6 +27,8 @@ export interface AppDeps {
   /** Refuses revoked tokens and those of disabled or deleted users; revokes on logout. */
   sessionGuard: SessionGuard;
   school: SchoolStore;
+  /** Limits on POST /api/login (per client address, failures per user id); none: unlimited. */
+  loginLimits?: LoginLimits;
   messages: MessageService;
   registry: Registry;
   /** True when every Redis connection this member needs is up. */

@@ -11,6 +11,7 @@ import { Presence } from "../inbox/presence.ts";
 import { RedisInbox } from "../inbox/redis-inbox.ts";
 import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
+import { MemberLimits } from "../limits/member-limits.ts";
 import { MessageService } from "../messaging/message-service.ts";
 import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
 import { Rebalancer } from "../realtime/rebalancer.ts";
@@ -77,12 +78,14 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const inFlight = new InFlight();
   let member: Member; // built last; the drain gate asks it whether it still accepts sessions
   const liveMembers = () => registry.current()?.members.map((m) => m.id) ?? [config.nodeId];
+  const limits = new MemberLimits(config, store, log, ring ? undefined : (userId) => presence.socketsOf(userId, liveMembers().filter((id) => id !== config.nodeId)));
 
   const io: RingcastServer = new Server({
     adapter: bus.adapter,
     maxHttpBufferSize: config.maxSocketPayloadBytes,
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
     serveClient: false,
+    connectTimeout: config.connectTimeoutMs,
     allowRequest: refuseWhileDraining(() => member.accepting, ring && ownershipGate(tokens, ring, config.nodeId)),
   });
   const pump = new InboxPump(io, inbox, ledger, stats, log, ring && (() => ring.changedAt));
@@ -101,11 +104,13 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     online: (userIds) => (ring ? presence.onlineOn(groupByOwner(ring, userIds, config.nodeId)) : presence.onlineAmong(userIds, liveMembers())),
     delivery: notifier,
     inFlight,
+    limits: limits.send,
   });
   const app = createApp({
     tokens,
     sessionGuard,
     school,
+    loginLimits: limits.login,
     messages,
     registry,
     redisReady: () => allReady([store, leases, watch]) && bus.isUp(),
@@ -127,8 +132,10 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   // every non-/socket.io/ request on to it.
   const httpServer = createServer(app.callback());
   io.attach(httpServer);
+  limits.attach(io, httpServer);
   peers?.start(httpServer);
   io.use(socketAuth(tokens, sessionGuard, school, inbox, log, ring && ownershipCheck(ring, config.nodeId)));
+  io.use(limits.socketsPerUserGate());
   const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
   const rebalancer =
     ring &&
@@ -140,12 +147,13 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       log,
     });
   const catchUp = ring && new RingCatchUp(ring, io, pump);
-  const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, log });
+  const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, socketEvents: config.limits.socketEvents, log });
   const lifetime = new SessionLifetime(tokens, sessionGuard, config.tokenNoticeSeconds * 1000, log);
   // Logouts and disabled or deleted accounts, announced on the watch connection (already a subscriber).
   const sessionEnds = new SessionEnds(io, watch, store, keys, log);
   io.on("connection", (socket) => {
     if (rebalancer && !rebalancer.admit(socket)) return;
+    limits.watch(socket); // before wireSocket drops the handshake request
     wireSocket(socket);
     lifetime.attach(socket);
     presence.connected(socket.data.userId);

@@ -2,6 +2,7 @@ import type { TokenClaims } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
 import type { DeliveryLedger, MessageStatus } from "../inbox/delivery-ledger.ts";
 import type { InboxStore, MessageDraft } from "../inbox/inbox.ts";
+import type { SendLimiter } from "../limits/send-limits.ts";
 import type { SchoolStore, User } from "../school/school.ts";
 import type { MessageDelivery } from "./delivery.ts";
 import { type Message, type SendReceipt, type SendRequest, type Target, targetOf } from "./message.ts";
@@ -20,6 +21,8 @@ export interface MessageServiceDeps {
   delivery: MessageDelivery;
   /** Counts sends in progress, so a draining member can let them finish. */
   inFlight?: { track<T>(work: Promise<T>): Promise<T> };
+  /** Rate limits, asked before anything is stored (a refused message is stored nowhere). */
+  limits?: SendLimiter;
 }
 
 export class MessageService {
@@ -38,12 +41,18 @@ export class MessageService {
     const to = targetOf(request);
     // The sender's record and what the target's rules need are read at once (one round trip);
     // the sender's answer is checked first.
-    const [fromRead, targetRead] = await Promise.allSettled([this.school.getUser(sender.userId), this.readTarget(sender.userId, to)]);
+    // The rate limit is counted in the same round trip; a refusal by the rules is told first.
+    const [fromRead, targetRead, admitted] = await Promise.allSettled([
+      this.school.getUser(sender.userId),
+      this.readTarget(sender.userId, to),
+      this.deps.limits?.admit(sender.userId, to),
+    ]);
     if (fromRead.status === "rejected") throw fromRead.reason;
     const from = fromRead.value;
     if (!from) throw new RingcastError("forbidden", "your account no longer exists");
     if (targetRead.status === "rejected") throw targetRead.reason;
     const recipients = targetRead.value(from);
+    if (admitted.status === "rejected") throw admitted.reason;
     const draft: MessageDraft = { from: { id: from.id, name: from.name }, to, body: request.body, sentAt: new Date().toISOString() };
     // Stored in its conversation's log before it is acknowledged: nothing acknowledged is lost.
     const message: Message = { id: await this.deps.inbox.append(draft), ...draft };
