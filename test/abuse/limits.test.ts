@@ -4,6 +4,7 @@ import { WebSocket } from "ws";
 import type { Message } from "../../server/messaging/message.ts";
 import { type ClientSocket, closeAll, connectInbox, connectSocket, eventually, tokenFor } from "../support/clients.ts";
 import { type InProcessMember, startInProcessMember } from "../support/in-process.ts";
+import { type ClusterProcess, spawnMember } from "../support/processes.ts";
 import { seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
 
 interface Answer {
@@ -193,6 +194,46 @@ describe("abuse: limits answered at their thresholds", function () {
       const ack = await new Promise<Ack>((resolve) => socket.emit("message:send", resolve));
       expect(ack.ok).to.equal(false);
       expect(ack.error?.code).to.equal("invalid_request");
+    });
+  });
+
+  describe("cluster-wide (two broadcast-mode members)", () => {
+    let members: ClusterProcess[] = [];
+    let sockets: ClientSocket[] = [];
+    before(async () => {
+      const redis = await sharedRedis();
+      const prefix = uniquePrefix("limits-cluster");
+      await seedSchool(redis.url, prefix);
+      const env = { RINGCAST_MODE: "broadcast", RINGCAST_LIMIT_DIRECT_MESSAGES: "5/60", RINGCAST_MAX_SOCKETS_PER_USER: "3" };
+      members = await Promise.all(["a", "b"].map((nodeId) => spawnMember({ redisUrl: redis.url, prefix, nodeId, env })));
+    });
+    after(async () => {
+      closeAll(sockets);
+      await Promise.all(members.map((m) => m.stop()));
+    });
+
+    it("direct messages: one budget whichever member takes the send", async () => {
+      const [a, b] = members as [ClusterProcess, ClusterProcess];
+      const token = await tokenFor(a.url, "s001");
+      const statuses: number[] = [];
+      for (const url of [a.url, b.url, a.url, b.url, a.url]) {
+        statuses.push((await call(url, "POST", "/api/messages", { token, json: { to: { user: "s002" }, body: "hi" } })).status);
+      }
+      expect(statuses).to.deep.equal([201, 201, 201, 201, 201]);
+      expectRateLimited(await call(b.url, "POST", "/api/messages", { token, json: { to: { user: "s002" }, body: "one too many" } }));
+    });
+
+    it("sockets per user: counted over the members a user's sockets spread across", async () => {
+      const [a, b] = members as [ClusterProcess, ClusterProcess];
+      const token = await tokenFor(a.url, "s010");
+      for (const url of [a.url, b.url, a.url]) sockets.push(await connectSocket(url, { token }));
+      for (const url of [a.url, b.url]) {
+        const refused = await connectSocket(url, { token }).then(
+          (s) => (s.close(), undefined),
+          (err: ConnectError) => err,
+        );
+        expect(refused?.data?.code, url).to.equal("rate_limited");
+      }
     });
   });
 
