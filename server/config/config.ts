@@ -71,6 +71,8 @@ export interface MemberConfig {
   limits: RateLimits;
   /** RINGCAST_OPERATOR_TOKEN: bearer secret (at least 32 characters) for operator-only routes (/api/cluster, gateway details). Default none: those routes answer 403. */
   operatorToken: string | undefined;
+  /** RINGCAST_TRUSTED_PROXIES: addresses of proxies (the gateway) whose X-Forwarded-For names the client, for per-address limits. Default loopback (127.0.0.1, ::1). */
+  trustedProxies: string[];
   /** RINGCAST_WEB_SOURCE_MAPS: serve the web app's source map (app.js.map). Default false. */
   webSourceMaps: boolean;
   /** RINGCAST_TOKEN_NOTICE_S: a socket is sent ringcast:token-expiring this many seconds before its token expires. Default 60. */
@@ -166,6 +168,7 @@ const envSchema = z.object({
   RINGCAST_MAX_SOCKETS_PER_USER: intIn(1, 100_000).default(20),
   RINGCAST_TOKEN_NOTICE_S: intIn(1, 3600).default(60),
   RINGCAST_WEB_SOURCE_MAPS: bool.default(false),
+  RINGCAST_TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   RINGCAST_LIMIT_LOGIN_FAILURES_PER_USER: limit.prefault("10/300"),
   RINGCAST_LIMIT_LOGINS_PER_ADDRESS: limit.prefault("600/60"),
   RINGCAST_LIMIT_DIRECT_MESSAGES: limit.prefault("60/60"),
@@ -236,6 +239,9 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     operatorToken: e.RINGCAST_OPERATOR_TOKEN,
     tokenNoticeSeconds: e.RINGCAST_TOKEN_NOTICE_S,
     webSourceMaps: e.RINGCAST_WEB_SOURCE_MAPS,
+    trustedProxies: e.RINGCAST_TRUSTED_PROXIES.split(",")
+      .map((a) => a.trim())
+      .filter(Boolean),
     logLevel: e.LOG_LEVEL,
   };
 }

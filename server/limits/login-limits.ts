@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Middleware } from "koa";
+import { clientAddress } from "../api/client-address.ts";
 import type { RateLimits } from "../config/config.ts";
 import { RingcastError } from "../errors.ts";
 import { ID_PATTERN } from "../school/school.ts";
@@ -15,7 +16,13 @@ export class LoginLimits {
   private readonly perAddress: ClusterLimit;
   private readonly failuresPerUser: ClusterLimit;
 
-  constructor(redis: Redis, redisPrefix: string, limits: Pick<RateLimits, "loginsPerAddress" | "loginFailuresPerUser">) {
+  constructor(
+    redis: Redis,
+    redisPrefix: string,
+    limits: Pick<RateLimits, "loginsPerAddress" | "loginFailuresPerUser">,
+    /** Peers whose X-Forwarded-For names the client (the gateway). */
+    private readonly trustedProxies: ReadonlySet<string> = new Set(),
+  ) {
     this.perAddress = new ClusterLimit(redis, limitKeyPrefix(redisPrefix, "login-address"), limits.loginsPerAddress, "login attempts from this address", "signing in");
     this.failuresPerUser = new ClusterLimit(redis, limitKeyPrefix(redisPrefix, "login-failures"), limits.loginFailuresPerUser, "failed logins for this user", "signing in");
   }
@@ -24,8 +31,8 @@ export class LoginLimits {
   middleware(): Middleware {
     return async (ctx, next) => {
       const userId = userIdOf(ctx.request.body);
-      // ctx.ip is the TCP peer (app.proxy is off): a forwarded header cannot be forged to dodge it.
-      await Promise.all([this.perAddress.consume(ctx.ip), userId === undefined ? undefined : this.failuresPerUser.refuseIfSpent(userId)]);
+      // Behind the gateway every client would share the gateway's address: its forwarded one counts.
+      await Promise.all([this.perAddress.consume(clientAddress(ctx, this.trustedProxies)), userId === undefined ? undefined : this.failuresPerUser.refuseIfSpent(userId)]);
       try {
         await next();
       } catch (err) {

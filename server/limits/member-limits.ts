@@ -8,7 +8,7 @@ import type { RingcastServer, RingcastSocket } from "../realtime/types.ts";
 import { LoginLimits } from "./login-limits.ts";
 import { SendLimits } from "./send-limits.ts";
 
-type Settings = Pick<MemberConfig, "redisPrefix" | "limits" | "maxBufferedBytes" | "connectTimeoutMs" | "maxConnections" | "maxSocketsPerUser">;
+type Settings = Pick<MemberConfig, "redisPrefix" | "limits" | "maxBufferedBytes" | "connectTimeoutMs" | "maxConnections" | "maxSocketsPerUser" | "trustedProxies">;
 
 /**
  * A member's limits in one place, for the composition root: what it hands to the message service
@@ -29,7 +29,7 @@ export class MemberLimits {
     elsewhere?: (userId: string) => Promise<number>,
   ) {
     this.send = new SendLimits(store, settings.redisPrefix, settings.limits);
-    this.login = new LoginLimits(store, settings.redisPrefix, settings.limits);
+    this.login = new LoginLimits(store, settings.redisPrefix, settings.limits, new Set(settings.trustedProxies));
     this.slowConsumers = new SlowConsumerGuard(settings.maxBufferedBytes, log);
     this.socketsPerUser = new SocketsPerUser(settings.maxSocketsPerUser, elsewhere);
   }
