@@ -78,7 +78,7 @@ export async function runDisruptions(options: { users: number; which: Disruption
       for (const id of MEMBERS) members.set(id, await spawnMember({ redisUrl: redis.url, prefix, nodeId: id, env }));
       // A proxied connection holds two file descriptors at the gateway; two gateways keep each under
       // the per-process limit (20,000 here) with 10,000 users.
-      const gateways = await Promise.all([1, 2].map(() => spawnGateway({ redisUrl: redis.url, prefix, mode: "hash", env: profiling })));
+      const gateways = await Promise.all([1, 2].map(() => spawnGateway({ redisUrl: redis.url, prefix, mode: "hash", env: { ...FLOOD_LIMITS, ...profiling } })));
       const generators = Array.from({ length: GENERATORS }, () => GeneratorProcess.start());
       try {
         const share = Math.ceil(students.length / GENERATORS);

@@ -42,6 +42,8 @@ export const FLOOD_LIMITS: Record<string, string> = {
   RINGCAST_LIMIT_CLASS_MESSAGES: "1000000/60",
   RINGCAST_LIMIT_SOCKET_EVENTS: "1000000/10",
   RINGCAST_LIMIT_LOGINS_PER_ADDRESS: "1000000/60",
+  // Gateways: thousands of users connect from 127.0.0.1, one address to a gateway.
+  RINGCAST_GATEWAY_HANDSHAKES_PER_ADDRESS: "1000000/60",
 };
 
 export function memberEnv(options: SpawnOptions): Record<string, string> {
