@@ -3,14 +3,15 @@ import type { AppDeps } from "../app.ts";
 
 /**
  * Liveness (the process answers) and readiness (it can reach Redis, and Redis still holds the
- * dataset this member serves). No token needed.
+ * dataset this member serves). No token needed, so nothing internal (ids, URLs) is in them:
+ * operators read /api/cluster.
  */
 export function healthRoutes(
   router: Router,
-  deps: Pick<AppDeps, "redisReady" | "nodeId"> & { datasetProblem?: () => string | undefined },
+  deps: Pick<AppDeps, "redisReady"> & { datasetProblem?: () => string | undefined },
 ): void {
   router.get("/healthz", (ctx) => {
-    ctx.body = { status: "ok", node: deps.nodeId };
+    ctx.body = { status: "ok" };
   });
   router.get("/readyz", (ctx) => {
     const redisUp = deps.redisReady();
@@ -19,7 +20,6 @@ export function healthRoutes(
     ctx.status = ready ? 200 : 503;
     ctx.body = {
       status: ready ? "ready" : "unavailable",
-      node: deps.nodeId,
       redis: redisUp ? "up" : "down",
       ...(problem === undefined ? {} : { reason: problem }),
     };
