@@ -19,7 +19,7 @@ const DEMO_PASSWORD = "ringcast-demo";
  * within 30 s, each posting 5 class messages, so each account sends ~60 in under a minute, past the
  * default of 30 per teacher a real teacher never reaches. Every other default is in force.
  */
-const MEMBER_ENV = { RINGCAST_MODE: "hash", RINGCAST_HEARTBEAT_MS: "2000", RINGCAST_LEASE_MS: "6000", LOG_LEVEL: "info", RINGCAST_LIMIT_CLASS_MESSAGES: "200/60" };
+const MEMBER_ENV = { RINGCAST_MODE: "hash", RINGCAST_HEARTBEAT_MS: "2000", RINGCAST_LEASE_MS: "6000", LOG_LEVEL: "info" };
 
 function ensureArtillery(): void {
   if (existsSync(artillery)) return;
