@@ -204,9 +204,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     advertiseUrl: e.RINGCAST_ADVERTISE_URL,
     tokenSecret: e.RINGCAST_TOKEN_SECRET,
     tokenTtlSeconds: e.RINGCAST_TOKEN_TTL,
-    corsOrigins: e.RINGCAST_CORS_ORIGINS.split(",")
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins: commaList(e.RINGCAST_CORS_ORIGINS),
     heartbeatMs: e.RINGCAST_HEARTBEAT_MS,
     leaseMs: e.RINGCAST_LEASE_MS,
     maxBodyBytes: e.RINGCAST_MAX_BODY_BYTES,
@@ -239,9 +237,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     operatorToken: e.RINGCAST_OPERATOR_TOKEN,
     tokenNoticeSeconds: e.RINGCAST_TOKEN_NOTICE_S,
     webSourceMaps: e.RINGCAST_WEB_SOURCE_MAPS,
-    trustedProxies: e.RINGCAST_TRUSTED_PROXIES.split(",")
-      .map((a) => a.trim())
-      .filter(Boolean),
+    trustedProxies: commaList(e.RINGCAST_TRUSTED_PROXIES),
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -262,6 +258,14 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
   const parsed = schema.safeParse(withoutEmpty(env));
   if (parsed.success) return parsed.data;
   throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+}
+
+/** "a, b,,c" -> ["a", "b", "c"]. */
+function commaList(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** An empty variable (FOO=) means "not set", as in most twelve-factor tools. */
