@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { ensureCommand } from "./system-command.ts";
 
 /**
  * A redis-server child process on loopback, for the demo and the tests. Not for production:
@@ -59,19 +59,7 @@ export function redisServerArgs(port: number, options: Omit<LocalRedisOptions, "
 
 /** Finds redis-server on PATH; installs Debian's package when running as root with apt. */
 export function ensureRedisServerBinary(): string {
-  const found = which("redis-server");
-  if (found) return found;
-  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
-    process.stderr.write("redis-server is missing; installing it: apt-get install -y redis-server\n");
-    execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-    execFileSync("apt-get", ["install", "-y", "-qq", "redis-server"], { stdio: "inherit" });
-    const installed = which("redis-server");
-    if (installed) return installed;
-  }
-  throw new Error(
-    "redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; " +
-      "macOS: brew install redis) or set REDIS_URL to a running Redis.",
-  );
+  return ensureCommand("redis-server", "redis-server", "macOS: brew install redis; or set REDIS_URL to a running Redis");
 }
 
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
@@ -144,10 +132,3 @@ export function freePort(): Promise<number> {
   });
 }
 
-function which(command: string): string | undefined {
-  try {
-    return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}

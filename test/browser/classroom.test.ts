@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { ensureCommand } from "../../server/cli/system-command.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
 import { type ClusterProcess, OPERATOR_TOKEN, spawnGateway, spawnMember } from "../support/processes.ts";
 import { seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
 
-/** Debian's Chromium (installed by .ci/run), headless, offline, with a fresh profile. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Debian's Chromium (installed when missing, as redis-server is), headless, offline, with a fresh profile. */
+const chromiumPath = (): string => process.env.CHROMIUM_PATH ?? ensureCommand("chromium", "chromium", "or set CHROMIUM_PATH to a Chromium or Chrome");
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -49,7 +50,8 @@ describe("classroom web app in Chromium (hash cluster: gateway + 3 members)", fu
   const idA = MATH_7A.find((s) => ring.owner(s) !== ring.owner("t-ada"))!;
   const idB = MATH_7A.find((s) => ring.owner(s) !== ring.owner(idA))!;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(600_000); // a first run on a fresh machine installs Chromium
     const redisUrl = (await sharedRedis()).url;
     const prefix = uniquePrefix("web");
     await seedSchool(redisUrl, prefix);
@@ -58,7 +60,7 @@ describe("classroom web app in Chromium (hash cluster: gateway + 3 members)", fu
     profile = mkdtempSync(join(tmpdir(), "ringcast-chromium-"));
     mkdirSync(ARTIFACTS, { recursive: true });
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: chromiumPath(),
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 390, height: 760 }, // a phone-size screen

@@ -4,6 +4,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import { ensureCommand } from "../../server/cli/system-command.ts";
 import { io } from "socket.io-client";
 import { RingcastRest } from "../../client/rest.ts";
 import { buildDemoSchool } from "../../server/school/demo-school.ts";
@@ -104,7 +105,7 @@ describe("gateway", function () {
     it("terminates TLS: https for REST, wss for sockets", async () => {
       const dir = mkdtempSync(join(tmpdir(), "ringcast-tls-"));
       const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
-      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+      execFileSync(ensureCommand("openssl", "openssl", "macOS: brew install openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
       const member = await spawnMember({ redisUrl, prefix, nodeId: "solo", env: { RINGCAST_MODE: "hash" } });
       const gateway = await spawnGateway({ redisUrl, prefix, mode: "hash", env: { RINGCAST_TLS_CERT: cert, RINGCAST_TLS_KEY: key } });
       const url = gateway.url.replace("http:", "https:");
