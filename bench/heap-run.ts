@@ -2,13 +2,13 @@
  * `npm run bench:heap [-- --connections 2000 --systems vanilla,ringcast-hash-durable]`: what each
  * idle connection keeps on the heap, by kind of object, per system: one member, a heap snapshot
  * before and after the clients connect (each after a full GC), the growth divided by the clients.
- * Prints a markdown table (bytes per connection); the snapshots stay in a temporary folder.
+ * Prints a markdown table (bytes per connection); the snapshots are removed (--keep-snapshots keeps them).
  */
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseCli } from "../server/cli/cli-args.ts";
 import { Redis } from "ioredis";
 import { startLocalRedis } from "../server/cli/local-redis.ts";
 import { buildLargeSchool } from "../test/support/redis.ts";
@@ -19,7 +19,15 @@ import { growthPerConnection, type HeapGrowth, tallyHeap } from "./measure/heap-
 const PROBE = fileURLToPath(new URL("./systems/heap-snapshot-probe.mjs", import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const { values } = parseArgs({ options: { connections: { type: "string", default: "2000" }, systems: { type: "string", default: "vanilla,ringcast-hash-durable" } } });
+const { values } = parseCli({
+  usage: "npm run bench:heap -- [options]",
+  summary: "What each idle connection keeps on the heap, by kind of object, per system (heap snapshots before and after the clients connect).",
+  options: {
+    connections: { type: "string", default: "2000", help: "idle clients (100-20000)" },
+    systems: { type: "string", default: "vanilla,ringcast-hash-durable", help: `comma-separated: ${IDLE_SYSTEMS.join(", ")}` },
+    "keep-snapshots": { type: "boolean", help: "keep the heap snapshots (hundreds of MB) instead of removing them" },
+  },
+});
 const connections = Math.min(20_000, Math.max(100, Number(values.connections)));
 const systems = values.systems.split(",").filter((s): s is IdleSystem => (IDLE_SYSTEMS as readonly string[]).includes(s));
 
@@ -34,9 +42,10 @@ try {
 } finally {
   admin.disconnect();
   await redis.stop();
+  if (!values["keep-snapshots"]) rmSync(root, { recursive: true, force: true });
 }
 console.log(table(growth));
-console.log(`\nsnapshots: ${root}`);
+if (values["keep-snapshots"]) console.log(`\nsnapshots: ${root}`);
 
 async function measure(system: IdleSystem): Promise<HeapGrowth[]> {
   await admin.flushall();

@@ -10,7 +10,13 @@ import { fileURLToPath } from "node:url";
 import { RingcastRest } from "../client/rest.ts";
 import { startLocalRedis } from "../server/cli/local-redis.ts";
 import { type ClusterProcess, spawnGateway, spawnMember } from "../test/support/processes.ts";
+import { parseCli } from "../server/cli/cli-args.ts";
 
+parseCli({
+  usage: "npm run load",
+  summary: "Starts a local hash-mode cluster (redis-server, 3 members with the demo school, a gateway) on 127.0.0.1 and runs the artillery classroom scenario (load/classroom.yml) against it; exits non-zero on any error.",
+  options: {},
+});
 const here = fileURLToPath(new URL(".", import.meta.url));
 const artillery = `${here}node_modules/.bin/artillery`;
 const DEMO_PASSWORD = "ringcast-demo";

@@ -9,6 +9,7 @@ import { publishSessionEnd, type SessionEndReason } from "../auth/revocations.ts
 import { redisKeys } from "../redis/keys.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { ID_PATTERN } from "../school/school.ts";
+import { parseCli } from "./cli-args.ts";
 
 const USAGE = "usage: npm run admin -- disable|enable|delete <userId>";
 
@@ -19,7 +20,13 @@ const env = z
   })
   .parse(process.env);
 
-const [command, userId] = process.argv.slice(2);
+const { positionals } = parseCli({
+  usage: "npm run admin -- disable|enable|delete <userId>",
+  summary: "Disables, enables or deletes an account; disable and delete close its sockets on every member and refuse its tokens. Reads REDIS_URL and RINGCAST_REDIS_PREFIX.",
+  positionals: "disable|enable|delete <userId>",
+  options: {},
+});
+const [command, userId] = positionals;
 const ENDS: Record<string, SessionEndReason | undefined> = { disable: "account_disabled", delete: "account_deleted", enable: undefined };
 
 async function run(redis: Redis, action: string, id: string): Promise<string> {

@@ -9,6 +9,13 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { appendFsyncFromEnv, type LocalRedis, startLocalRedis } from "./local-redis.ts";
+import { parseCli } from "./cli-args.ts";
+
+parseCli({
+  usage: "npm run demo",
+  summary: "Starts the demo: the Redis at REDIS_URL or a local redis-server (append-only persistence in .ringcast/redis/), then two sticky workers on PORT (default 3000) with the demo school. Ctrl-C stops it.",
+  options: {},
+});
 
 const DEFAULT_REDIS_PORT = 6379;
 /** Git-ignored; the same folder the Procfiles' Redis uses. */

@@ -3,6 +3,14 @@ import { loadGatewayConfig } from "../config/gateway-config.ts";
 import { composeGateway } from "../gateway/compose-gateway.ts";
 import { createLogger } from "../log.ts";
 import { exitOnConfigError, handleSignals } from "./process.ts";
+import { parseCli, SETTINGS_NOTE } from "./cli-args.ts";
+
+parseCli({
+  usage: "npm run gateway",
+  summary: "Runs a gateway: a reverse proxy that sends each connection to its member (hash mode: the user's owner; broadcast mode: sticky by session); logs \"gateway ready\".",
+  options: {},
+  notes: [...SETTINGS_NOTE, "  Gateway: PORT (default 8080), RINGCAST_TLS_CERT / RINGCAST_TLS_KEY, RINGCAST_GATEWAY_* limits."],
+});
 
 let config;
 try {

@@ -12,6 +12,14 @@ import { composeMember } from "../member/compose.ts";
 import { setupStickyPrimary } from "../router/sticky-primary.ts";
 import { exitOnConfigError, handleSignals } from "./process.ts";
 import { WorkerPool } from "./worker-pool.ts";
+import { parseCli, SETTINGS_NOTE } from "./cli-args.ts";
+
+parseCli({
+  usage: "npm start",
+  summary: "One port, RINGCAST_WORKERS worker members (node:cluster) with sticky sessions, so HTTP long-polling works; logs \"launcher ready\".",
+  options: {},
+  notes: [...SETTINGS_NOTE, "  Launcher: RINGCAST_WORKERS (default: one per core)."],
+});
 
 const WORKER_READY = "ringcast:worker-ready";
 

@@ -3,6 +3,9 @@ import { loadConfig } from "../config/config.ts";
 import { createLogger } from "../log.ts";
 import { composeMember } from "../member/compose.ts";
 import { exitOnConfigError, handleSignals } from "./process.ts";
+import { parseCli, SETTINGS_NOTE } from "./cli-args.ts";
+
+parseCli({ usage: "npm run member", summary: "Runs one ringcast member (Socket.IO + the REST API on one port); logs \"member ready\" with its port.", options: {}, notes: SETTINGS_NOTE });
 
 let config;
 try {

@@ -5,6 +5,9 @@ import { markDataset } from "../redis/dataset-marker.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { buildDemoSchool, loadSchool } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
+import { parseCli } from "./cli-args.ts";
+
+parseCli({ usage: "npm run seed", summary: "Loads (or reloads) the demo school into REDIS_URL under RINGCAST_REDIS_PREFIX, password RINGCAST_DEMO_PASSWORD.", options: {} });
 
 const env = z
   .object({

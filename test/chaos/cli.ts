@@ -5,21 +5,24 @@
  * Prints the events and the counts; exits 1 if anything acknowledged was lost, duplicated or
  * delivered out of order.
  */
-import { parseArgs } from "node:util";
+import { parseCli } from "../../server/cli/cli-args.ts";
 import { runChaos, shuffledPlan } from "./chaos-run.ts";
 
-const { values } = parseArgs({
+const { values } = parseCli({
+  usage: "npm run chaos -- [options]",
+  summary:
+    "Starts Redis, a gateway, three members and stock clients on 127.0.0.1, sends a steady stream of direct and class messages while it kills, adds and removes members and restarts Redis, then checks every acknowledged message arrived exactly once, in order (exit 1 otherwise).",
   options: {
-    mode: { type: "string", default: "hash" },
-    seconds: { type: "string", default: "120" },
-    kills: { type: "string", default: "5" },
-    joins: { type: "string", default: "2" },
-    removes: { type: "string", default: "1" },
-    "redis-restarts": { type: "string", default: "1" },
-    "redis-down-ms": { type: "string", default: "3000" },
-    rolling: { type: "boolean", default: false },
-    classes: { type: "string", default: "5" },
-    rate: { type: "string", default: "20" },
+    mode: { type: "string", default: "hash", help: "hash or broadcast" },
+    seconds: { type: "string", default: "120", help: "how long the traffic runs (5-900)" },
+    kills: { type: "string", default: "5", help: "members killed with -9 (each restarted)" },
+    joins: { type: "string", default: "2", help: "members added" },
+    removes: { type: "string", default: "1", help: "members stopped with SIGTERM (removed)" },
+    "redis-restarts": { type: "string", default: "1", help: "times Redis is stopped and started" },
+    "redis-down-ms": { type: "string", default: "3000", help: "how long Redis stays down each time" },
+    rolling: { type: "boolean", help: "a rolling restart of every member instead of the plan above" },
+    classes: { type: "string", default: "5", help: "classes of 30 students" },
+    rate: { type: "string", default: "20", help: "messages sent per second" },
   },
 });
 const count = (value: string, max: number): number => Math.max(0, Math.min(max, Math.floor(Number(value)) || 0));
