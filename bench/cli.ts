@@ -7,7 +7,8 @@
  *   npm run bench -- --scenarios idle,failover --connections 10000
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { parseCli } from "../server/cli/cli-args.ts";
 import { runBench } from "./bench-run.ts";
 import { chartSvg } from "./chart.ts";
 import { DISRUPTIONS, runDisruptions } from "./disruption-run.ts";
@@ -17,21 +18,23 @@ import { checkTargets, targetsMarkdown } from "./targets.ts";
 import { DEFAULT_SCENARIOS, SCENARIOS } from "./scenarios.ts";
 import { SYSTEM_KINDS, type SystemKind } from "./systems/system.ts";
 
-const { values } = parseArgs({
+const { values } = parseCli({
+  usage: "npm run bench -- [options]",
+  summary:
+    "Measures ringcast against vanilla socket.io + @socket.io/redis-adapter on 127.0.0.1, same clients, same run: CPU per 1000 messages, latency, throughput; idle memory; rebalance and failover. Writes latest.md, latest.json and latest.svg into a new folder bench/runs/<time>/ (the committed bench/results/ only with --out bench/results/).",
   options: {
-    scenarios: { type: "string", default: DEFAULT_SCENARIOS.join(",") },
-    systems: { type: "string", default: SYSTEM_KINDS.join(",") },
-    members: { type: "string", default: "1,2,4,8" },
-    runs: { type: "string", default: "3" },
-    seconds: { type: "string", default: "5" },
-    classes: { type: "string", default: "65" },
-    /** Idle connections: clients on the one member; rebalance and failover: users on the cluster. */
-    connections: { type: "string", default: "10000" },
-    out: { type: "string", default: new URL("./results/", import.meta.url).pathname },
-    /** Profile every member (a .cpuprofile per member) into <out>/profiles; summarize with npm run bench:profile. */
-    profile: { type: "boolean", default: false },
+    scenarios: { type: "string", default: DEFAULT_SCENARIOS.join(","), help: `comma-separated: ${[...Object.keys(SCENARIOS), "idle", ...DISRUPTIONS].join(", ")}` },
+    systems: { type: "string", default: SYSTEM_KINDS.join(","), help: "comma-separated systems under test" },
+    members: { type: "string", default: "1,2,4,8", help: "member counts N" },
+    runs: { type: "string", default: "3", help: "runs per cell (medians are reported)" },
+    seconds: { type: "string", default: "5", help: "seconds measured per run" },
+    classes: { type: "string", default: "65", help: "classes of 30 students" },
+    connections: { type: "string", default: "10000", help: "idle: clients on the one member; rebalance and failover: users on the cluster" },
+    out: { type: "string", help: "folder for the results (default: bench/runs/<time>/)" },
+    profile: { type: "boolean", help: "profile every member into <out>/profiles (summarize with npm run bench:profile)" },
   },
 });
+const out = values.out ?? new URL(`./runs/${new Date().toISOString().replace(/[:.]/g, "-")}/`, import.meta.url).pathname;
 
 function list<T extends string>(value: string, allowed: readonly T[], what: string): T[] {
   const items = value.split(",").map((s) => s.trim()) as T[];
@@ -53,7 +56,7 @@ const options = {
   seconds: bounded(values.seconds, 2, 120),
   classes: bounded(values.classes, 2, 400),
   log: (line: string) => console.log(line),
-  profileDir: values.profile ? `${values.out}/profiles` : undefined,
+  profileDir: values.profile ? `${out}/profiles` : undefined,
 };
 console.log(`bench: ${scenarios.map((s) => s.name).join(", ")} on ${options.systems.join(", ")}, N = ${options.memberCounts.join(", ")}`);
 const measurements = scenarios.length > 0 ? await runBench(options) : [];
@@ -65,10 +68,10 @@ const table =
   (idleRows.length > 0 ? idleMarkdown(idleRows) : "") +
   (disruptionRows.length > 0 ? disruptionMarkdown(disruptionRows) : "") +
   targetsMarkdown(checkTargets(rows, idleRows, disruptionRows));
-mkdirSync(values.out, { recursive: true });
-writeFileSync(`${values.out}/latest.md`, `${table}\n![CPU per 1000 messages against N](latest.svg)\n`);
-writeFileSync(`${values.out}/latest.svg`, chartSvg(rows, scenarios));
-writeFileSync(`${values.out}/latest.json`, `${JSON.stringify({ generatedAt: new Date().toISOString(), options: { ...options, log: undefined, scenarios: scenarios.map((s) => s.name) }, rows, idleRows, disruptionRows, measurements }, null, 2)}\n`);
+mkdirSync(out, { recursive: true });
+writeFileSync(`${out}/latest.md`, `${table}\n![CPU per 1000 messages against N](latest.svg)\n`);
+writeFileSync(`${out}/latest.svg`, chartSvg(rows, scenarios));
+writeFileSync(`${out}/latest.json`, `${JSON.stringify({ generatedAt: new Date().toISOString(), options: { ...options, log: undefined, scenarios: scenarios.map((s) => s.name) }, rows, idleRows, disruptionRows, measurements }, null, 2)}\n`);
 console.log(`\n${table}`);
-console.log(`written: ${values.out}latest.md, latest.json, latest.svg`);
+console.log(`written: ${join(out, "latest.md")}, latest.json, latest.svg`);
 process.exit(0);

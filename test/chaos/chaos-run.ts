@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { RingcastRest } from "../../client/rest.ts";
 import { startLocalRedis } from "../../server/cli/local-redis.ts";
 import { eventually } from "../support/clients.ts";
@@ -10,6 +7,7 @@ import { buildLargeSchool, seedSchool, TEST_PASSWORD } from "../support/redis.ts
 import { ChaosCluster, type ChaosStep } from "./chaos-cluster.ts";
 import { allDelivered, buildReport, type ChaosReport } from "./chaos-report.ts";
 import { ChaosTraffic } from "./chaos-traffic.ts";
+import { tempDir } from "../support/temp.ts";
 
 export type { ChaosReport } from "./chaos-report.ts";
 export type { ChaosStep } from "./chaos-cluster.ts";
@@ -53,7 +51,7 @@ export function shuffledPlan(counts: Partial<Record<ChaosStep, number>>): ChaosS
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
-  const redis = await startLocalRedis({ dir: mkdtempSync(join(tmpdir(), "ringcast-chaos-")) });
+  const redis = await startLocalRedis({ dir: tempDir("chaos") });
   const prefix = `chaos-${options.mode}`;
   const school = buildLargeSchool(options.classes);
   await seedSchool(redis.url, prefix, school);

@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ensureCommand } from "../../server/cli/system-command.ts";
@@ -12,6 +11,7 @@ import { eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { closeFleet, connectFleet } from "../support/fleet.ts";
 import { type ClusterProcess, OPERATOR_TOKEN, spawnGateway, spawnMember } from "../support/processes.ts";
 import { seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
+import { tempDir } from "../support/temp.ts";
 
 const MATH_7A = buildDemoSchool().classes.find((c) => c.id === "math-7a")!.studentIds;
 
@@ -103,7 +103,7 @@ describe("gateway", function () {
     });
 
     it("terminates TLS: https for REST, wss for sockets", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "ringcast-tls-"));
+      const dir = tempDir("tls");
       const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
       execFileSync(ensureCommand("openssl", "openssl", "macOS: brew install openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
       const member = await spawnMember({ redisUrl, prefix, nodeId: "solo", env: { RINGCAST_MODE: "hash" } });

@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Redis } from "ioredis";
 import { type AppendFsync, type LocalRedis, startLocalRedis } from "../../server/cli/local-redis.ts";
 import { markDataset } from "../../server/redis/dataset-marker.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { buildDemoSchool, type DemoSchool, loadSchool } from "../../server/school/demo-school.ts";
 import { RedisSchoolStore } from "../../server/school/redis-school-store.ts";
+import { tempDir } from "./temp.ts";
 
 /** Cheap scrypt for test users: the format and checks are the same, the hashing is fast. */
 const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -27,7 +25,7 @@ export function sharedRedis(): Promise<LocalRedis> {
  * chosen fsync policy promises (the shared Redis stays without persistence, for speed).
  */
 export function privateRedis(options: { appendFsync?: AppendFsync } = {}): Promise<LocalRedis> {
-  return startLocalRedis({ dir: mkdtempSync(join(tmpdir(), "ringcast-redis-")), appendFsync: options.appendFsync });
+  return startLocalRedis({ dir: tempDir("redis"), appendFsync: options.appendFsync });
 }
 
 export function uniquePrefix(suite: string): string {
