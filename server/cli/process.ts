@@ -12,7 +12,8 @@ export function exitOnConfigError(err: unknown): never {
 
 /**
  * Runs `shutdown` once on SIGTERM or SIGINT, then exits; a second signal or a stuck shutdown
- * exits at once. Keeps the process alive through stray promise rejections (logged, not fatal).
+ * exits at once. Keeps the process alive through stray promise rejections (logged, not fatal);
+ * an uncaught exception is logged as fatal before the process ends.
  */
 export function handleSignals(log: Logger, shutdown: () => Promise<void>, graceMs = 10_000): void {
   let stopping = false;
@@ -31,4 +32,6 @@ export function handleSignals(log: Logger, shutdown: () => Promise<void>, graceM
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection"));
+  // A crash is the exception, and the JSON logs name it (the process still exits as Node decides).
+  process.on("uncaughtExceptionMonitor", (err, origin) => log.fatal({ err, origin }, "crashed: uncaught exception"));
 }
