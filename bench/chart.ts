@@ -4,7 +4,7 @@ import type { Scenario } from "./scenarios.ts";
 const PANEL = { width: 360, height: 240, left: 52, right: 12, top: 34, bottom: 40 };
 const COLORS = ["#6b7280", "#a16207", "#2563eb", "#16a34a", "#7c3aed", "#db2777"];
 
-const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
  * An SVG chart: one panel per scenario, CPU-ms per 1000 messages (or deliveries) against the
@@ -19,7 +19,7 @@ export function chartSvg(rows: Row[], scenarios: Scenario[]): string {
   const legend = systems.map((system, i) => {
     const x = 12 + (i % 3) * 230;
     const y = PANEL.height + 16 + Math.floor(i / 3) * 22;
-    return `<rect x="${x}" y="${y - 9}" width="14" height="4" fill="${COLORS[i % COLORS.length]}"/><text x="${x + 20}" y="${y}">${escape(system)}</text>`;
+    return `<rect x="${x}" y="${y - 9}" width="14" height="4" fill="${COLORS[i % COLORS.length]}"/><text x="${x + 20}" y="${y}">${escapeXml(system)}</text>`;
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${PANEL.height + legendHeight + 16}" font-family="sans-serif" font-size="11">`,
@@ -38,7 +38,7 @@ function panel(rows: Row[], scenario: Scenario, systems: string[], offsetX: numb
   const x = (n: number): number => offsetX + PANEL.left + (ns.length === 1 ? plotW / 2 : (ns.indexOf(n) / (ns.length - 1)) * plotW);
   const y = (v: number): number => PANEL.top + plotH - (v / max) * plotH;
   const out = [
-    `<text x="${offsetX + PANEL.left}" y="14" font-weight="bold">${escape(scenario.name)}</text>`,
+    `<text x="${offsetX + PANEL.left}" y="14" font-weight="bold">${escapeXml(scenario.name)}</text>`,
     `<text x="${offsetX + PANEL.left}" y="27" fill="#555">CPU-ms per 1000 ${scenario.per === "delivery" ? "deliveries" : "messages"} (lower is better)</text>`,
     `<line x1="${offsetX + PANEL.left}" y1="${y(0)}" x2="${offsetX + PANEL.left + plotW}" y2="${y(0)}" stroke="#999"/>`,
     `<line x1="${offsetX + PANEL.left}" y1="${PANEL.top}" x2="${offsetX + PANEL.left}" y2="${y(0)}" stroke="#999"/>`,

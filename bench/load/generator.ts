@@ -86,11 +86,23 @@ async function connect(users: Extract<GeneratorCommand, { type: "connect" }>["us
         if (dropTimes.has(id) && !attemptTimes.has(id)) attemptTimes.set(id, Date.now());
       });
       return new Promise<void>((resolve) => {
-        socket.once("connect", () => (sockets.set(id, socket), resolve()));
+        socket.once("connect", () => {
+          sockets.set(id, socket);
+          resolve();
+        });
         // A reconnecting client retries by itself (e.g. a refusal while a router catches up): it
         // fails only if it never gets in.
-        if (!connection.reconnect) socket.once("connect_error", () => (failed++, resolve()));
-        else setTimeout(() => (socket.connected || sockets.has(id) ? undefined : (failed++, resolve())), RECONNECTING_CONNECT_MS);
+        if (!connection.reconnect)
+          socket.once("connect_error", () => {
+            failed++;
+            resolve();
+          });
+        else
+          setTimeout(() => {
+            if (socket.connected || sockets.has(id)) return;
+            failed++;
+            resolve();
+          }, RECONNECTING_CONNECT_MS);
       });
     });
     await Promise.all(batch);

@@ -1,5 +1,5 @@
 /** Runs a gateway: `PORT=8080 RINGCAST_MODE=hash tsx server/cli/gateway.ts`. Logs "gateway ready". */
-import { loadGatewayConfig } from "../config/gateway-config.ts";
+import { type GatewayConfig, loadGatewayConfig } from "../config/gateway-config.ts";
 import { composeGateway } from "../gateway/compose-gateway.ts";
 import { createLogger } from "../log.ts";
 import { exitOnConfigError, handleSignals } from "./process.ts";
@@ -12,7 +12,7 @@ parseCli({
   notes: [...SETTINGS_NOTE, "  Gateway: PORT (default 8080), RINGCAST_TLS_CERT / RINGCAST_TLS_KEY, RINGCAST_GATEWAY_* limits."],
 });
 
-let config;
+let config: GatewayConfig;
 try {
   config = loadGatewayConfig();
 } catch (err) {

@@ -6,7 +6,7 @@ import cluster from "node:cluster";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
-import { ConfigError, loadConfig, loadLauncherConfig } from "../config/config.ts";
+import { ConfigError, loadConfig, loadLauncherConfig, type MemberConfig } from "../config/config.ts";
 import { createLogger } from "../log.ts";
 import { composeMember } from "../member/compose.ts";
 import { setupStickyPrimary } from "../router/sticky-primary.ts";
@@ -24,7 +24,7 @@ parseCli({
 const WORKER_READY = "ringcast:worker-ready";
 
 async function runPrimary(): Promise<void> {
-  let config;
+  let config: MemberConfig;
   let workers: number;
   try {
     config = loadConfig();
@@ -60,7 +60,7 @@ async function runPrimary(): Promise<void> {
 }
 
 async function runWorker(): Promise<void> {
-  let config;
+  let config: MemberConfig;
   try {
     config = loadConfig();
   } catch (err) {

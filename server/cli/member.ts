@@ -1,5 +1,5 @@
 /** Runs one member: `PORT=3001 tsx server/cli/member.ts`. Logs "member ready" with its port. */
-import { loadConfig } from "../config/config.ts";
+import { loadConfig, type MemberConfig } from "../config/config.ts";
 import { createLogger } from "../log.ts";
 import { composeMember } from "../member/compose.ts";
 import { exitOnConfigError, handleSignals } from "./process.ts";
@@ -7,7 +7,7 @@ import { parseCli, SETTINGS_NOTE } from "./cli-args.ts";
 
 parseCli({ usage: "npm run member", summary: "Runs one ringcast member (Socket.IO + the REST API on one port); logs \"member ready\" with its port.", options: {}, notes: SETTINGS_NOTE });
 
-let config;
+let config: MemberConfig;
 try {
   config = loadConfig();
 } catch (err) {

@@ -141,7 +141,7 @@ const envSchema = z.object({
   PORT: intIn(0, 65535).default(3000),
   NODE_ID: z
     .string()
-    .regex(/^[\w.:\/-]{1,128}$/, "letters, digits and . : / _ - only")
+    .regex(/^[\w.:/-]{1,128}$/, "letters, digits and . : / _ - only")
     .optional(),
   RINGCAST_ADVERTISE_URL: z.url({ protocol: /^https?$/ }).optional(),
   RINGCAST_TOKEN_TTL: intIn(10, 30 * 24 * 3600).default(3600),

@@ -69,7 +69,7 @@ export class RedisSchoolStore implements SchoolStore {
       }
       const replies = (await pipeline.exec()) ?? [];
       return ids.map((id, i) => {
-        const [name, teacherId] = replies[2 * i]?.[1] as [string, string];
+        const [name, teacherId] = (replies[2 * i]?.[1] ?? []) as [string, string];
         const studentCount = replies[2 * i + 1]?.[1] as number;
         return { id, name, teacherId, studentCount };
       });

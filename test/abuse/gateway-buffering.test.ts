@@ -93,7 +93,10 @@ function connect(url: string, token: string): Promise<ClientSocket> {
   const socket = io(url, { query: { token }, auth: { token }, forceNew: true, reconnection: false });
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", (err) => (socket.close(), reject(err)));
+    socket.once("connect_error", (err) => {
+      socket.close();
+      reject(err);
+    });
   });
 }
 

@@ -103,6 +103,9 @@ function closed(conn: RawConnection): Promise<void> {
   return new Promise((resolve, reject) => {
     if (conn.socket.closed) return resolve();
     const timer = setTimeout(() => reject(new Error("the gateway did not close the connection")), 5000);
-    conn.socket.once("close", () => (clearTimeout(timer), resolve()));
+    conn.socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }

@@ -94,7 +94,10 @@ describe("gateway surface", function () {
       await new Promise<void>((resolve, reject) => {
         if (conn.socket.closed) return resolve();
         const timer = setTimeout(() => reject(new Error("the gateway left the connection open")), 5000);
-        conn.socket.once("close", () => (clearTimeout(timer), resolve()));
+        conn.socket.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
       expect(conn.received()).to.include('"code":"payload_too_large"');
       expect((await fetch(`${gateway.url}/healthz`)).status).to.equal(200);

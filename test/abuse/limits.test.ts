@@ -179,7 +179,10 @@ describe("abuse: limits answered at their thresholds", function () {
     it("sockets per user: the one past the limit gets connect_error rate_limited; a closed one frees a place", async () => {
       const open3 = await Promise.all([0, 1, 2].map(() => open("s030")));
       const refused = await connectSocket(server.url, { token: await tokenFor(server.url, "s030") }).then(
-        (s) => (s.close(), undefined),
+        (s) => {
+          s.close();
+          return undefined;
+        },
         (err: ConnectError) => err,
       );
       expect(refused?.data?.code).to.equal("rate_limited");
@@ -199,7 +202,7 @@ describe("abuse: limits answered at their thresholds", function () {
 
   describe("cluster-wide (two broadcast-mode members)", () => {
     let members: ClusterProcess[] = [];
-    let sockets: ClientSocket[] = [];
+    const sockets: ClientSocket[] = [];
     before(async () => {
       const redis = await sharedRedis();
       const prefix = uniquePrefix("limits-cluster");
@@ -229,7 +232,10 @@ describe("abuse: limits answered at their thresholds", function () {
       for (const url of [a.url, b.url, a.url]) sockets.push(await connectSocket(url, { token }));
       for (const url of [a.url, b.url]) {
         const refused = await connectSocket(url, { token }).then(
-          (s) => (s.close(), undefined),
+          (s) => {
+          s.close();
+          return undefined;
+        },
           (err: ConnectError) => err,
         );
         expect(refused?.data?.code, url).to.equal("rate_limited");
@@ -239,7 +245,7 @@ describe("abuse: limits answered at their thresholds", function () {
 
   describe("connections", () => {
     let server: InProcessMember;
-    let sockets: ClientSocket[] = [];
+    const sockets: ClientSocket[] = [];
     before(async () => {
       server = await member("limits-connections", { RINGCAST_MAX_CONNECTIONS: "3", RINGCAST_CONNECT_TIMEOUT_MS: "1000" });
     });
@@ -256,8 +262,14 @@ describe("abuse: limits answered at their thresholds", function () {
       expect(((await polling.json()) as Answer["body"]).error?.code).to.equal("service_unavailable");
       const upgrade = await new Promise<number>((resolve, reject) => {
         const ws = new WebSocket(`${server.url.replace("http", "ws")}/socket.io/?EIO=4&transport=websocket`);
-        ws.once("unexpected-response", (_req, res) => (resolve(res.statusCode ?? 0), ws.terminate()));
-        ws.once("open", () => (ws.close(), reject(new Error("upgraded past the limit"))));
+        ws.once("unexpected-response", (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.once("open", () => {
+          ws.close();
+          reject(new Error("upgraded past the limit"));
+        });
         ws.once("error", () => undefined);
       });
       expect(upgrade).to.equal(503);

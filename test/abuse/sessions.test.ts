@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
 import { RestError, RingcastRest, type Session } from "../../client/rest.ts";
-import { type Message, RingcastClient, RingcastClientError } from "../../client/ringcast-client.ts";
+import { type Message, RingcastClient, type RingcastClientError } from "../../client/ringcast-client.ts";
 import { eventually, Inbox } from "../support/clients.ts";
 import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
 import { seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
@@ -42,7 +42,10 @@ async function watched(url: string, token: string): Promise<Watched> {
       w.member = session.member;
       resolve();
     });
-    socket.once("connect_error", (err) => (socket.close(), reject(err)));
+    socket.once("connect_error", (err) => {
+      socket.close();
+      reject(err);
+    });
   });
   return w;
 }

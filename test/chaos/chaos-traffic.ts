@@ -1,4 +1,4 @@
-import { RestError, RingcastRest, type SendRequest } from "../../client/rest.ts";
+import { RestError, type RingcastRest, type SendRequest } from "../../client/rest.ts";
 import type { FleetUser } from "../support/fleet.ts";
 
 export interface SchoolClass {

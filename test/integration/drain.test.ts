@@ -33,7 +33,9 @@ describe("graceful drain on SIGTERM", function () {
     const tokens = await Promise.all(STUDENTS.map((id) => tokenFor(url, id)));
     sockets = await Promise.all(tokens.map((token) => connectSocket(url, { token })));
     const closedAt = new Map<string, string>();
-    sockets.forEach((socket, i) => socket.on("disconnect", (reason) => closedAt.set(STUDENTS[i]!, reason)));
+    sockets.forEach((socket, i) => {
+      socket.on("disconnect", (reason) => closedAt.set(STUDENTS[i]!, reason));
+    });
     return { closedAt };
   }
 
@@ -50,7 +52,10 @@ describe("graceful drain on SIGTERM", function () {
       await new Promise((resolve) => sockets.at(-1)!.once("disconnect", resolve));
       // The listening socket is closed: a newcomer cannot even connect.
       const refused = await connectSocket(member.url, { token }).then(
-        (s) => (s.close(), false),
+        (s) => {
+          s.close();
+          return false;
+        },
         () => true,
       );
       await stopped;

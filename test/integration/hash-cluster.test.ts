@@ -111,7 +111,10 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     const status = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`${gateway.url.replace(/^http/, "ws")}${PEER_PATH}`);
       ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
-      ws.on("open", () => (ws.close(), resolve(101)));
+      ws.on("open", () => {
+        ws.close();
+        resolve(101);
+      });
       ws.on("error", () => undefined);
     });
     expect(status).to.equal(404);

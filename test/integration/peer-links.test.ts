@@ -50,7 +50,10 @@ function tryLink(url: string, headers: Record<string, string>): Promise<{ status
       res.on("data", (chunk: Buffer) => (body += chunk.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    ws.on("open", () => (ws.close(), resolve({ status: 101, body: "" })));
+    ws.on("open", () => {
+      ws.close();
+      resolve({ status: 101, body: "" });
+    });
     ws.on("error", () => undefined);
   });
 }

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { RingcastRest } from "../../client/rest.ts";
 import { buildDemoSchool } from "../../server/school/demo-school.ts";
-import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor, upgradeErrors } from "../support/clients.ts";
+import { closeAll, connectSocket, eventually, Inbox, tokenFor, upgradeErrors } from "../support/clients.ts";
 import { type ClusterProcess, OPERATOR_TOKEN, spawnLauncher } from "../support/processes.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 

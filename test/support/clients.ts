@@ -38,7 +38,10 @@ export async function connectInbox(url: string, auth: Record<string, unknown>): 
   const inbox = new Inbox(io(url, { auth, forceNew: true, reconnection: false }));
   await new Promise<void>((resolve, reject) => {
     inbox.socket.once("connect", () => resolve());
-    inbox.socket.once("connect_error", (err) => (inbox.socket.close(), reject(err)));
+    inbox.socket.once("connect_error", (err) => {
+      inbox.socket.close();
+      reject(err);
+    });
   });
   return inbox;
 }

@@ -89,7 +89,7 @@ describe("tokens", () => {
     expect(await codeOf(service.verify(sign({ alg: "HS256" }, { iss: "someone-else" })))).to.equal("invalid_token");
     expect(await codeOf(service.verify(sign({ alg: "HS256" }, { nbf: Math.floor(Date.now() / 1000) + 60 })))).to.equal("invalid_token");
     expect(await codeOf(service.verify(sign({ alg: "HS256" }, { exp: undefined })))).to.equal("invalid_token");
-    const unsigned = sign({ alg: "none" }, {}).split(".").slice(0, 2).join(".") + ".";
+    const unsigned = `${sign({ alg: "none" }, {}).split(".").slice(0, 2).join(".")}.`;
     expect(await codeOf(service.verify(unsigned))).to.equal("invalid_token");
     expect(await codeOf(service.verify("not.a.token!"))).to.equal("invalid_token");
   });

@@ -9,7 +9,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Five local sockets, a ring whose changes the test announces, and a pump that records its reads. */
 function setUp() {
   let announce: (change: RingChange) => void = () => undefined;
-  const ring = { onChange: (listener: (change: RingChange) => void) => ((announce = listener), () => (announce = () => undefined)) };
+  const ring = {
+    onChange: (listener: (change: RingChange) => void) => {
+      announce = listener;
+      return () => {
+        announce = () => undefined;
+      };
+    },
+  };
   const sockets = new Map(["s1", "s2", "s3", "s4", "s5"].map((id) => [id, { id } as unknown as RingcastSocket]));
   const io = { of: () => ({ sockets }) } as unknown as RingcastServer;
   const reads: string[][] = [];

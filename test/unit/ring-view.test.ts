@@ -9,7 +9,12 @@ import { groupByOwner, RING_SETTLE_MS, RingView } from "../../server/ring/ring-v
 /** A RingView fed memberships by hand, as the registry would announce them. */
 function ringFedBy(): { view: RingView; announce(epoch: number, ids: string[]): void } {
   let listener: ((m: Membership) => void) | undefined;
-  const view = new RingView({ onChange: (l) => ((listener = l), () => undefined) });
+  const view = new RingView({
+    onChange: (l) => {
+      listener = l;
+      return () => undefined;
+    },
+  });
   const announce = (epoch: number, ids: string[]) =>
     listener!({ epoch, members: ids.map((id) => ({ id, url: `http://127.0.0.1/${id}`, mode: "hash", sockets: 0, startedAt: "", lastHeartbeatAt: "" })) });
   return { view, announce };

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parseSessionEnd, refusalOf } from "../../server/auth/revocations.ts";
 import { TokenService } from "../../server/auth/tokens.ts";
-import { RingcastError } from "../../server/errors.ts";
+import type { RingcastError } from "../../server/errors.ts";
 
 describe("sessions: token ids, refusals, session-end announcements", () => {
   const service = new TokenService("k".repeat(32), 60);
