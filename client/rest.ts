@@ -5,6 +5,8 @@
  *   const session = await api.login("t-ada", "ringcast-demo");
  *   const receipt = await api.send(session.token, { to: { class: "math-7a" }, body: "Test on Friday" });
  */
+import type { Message } from "./client-types.ts";
+
 export interface User {
   id: string;
   name: string;
@@ -35,6 +37,14 @@ export interface MessageStatus {
   to: { type: "user" | "class"; id: string };
   sentAt: string;
   recipients: { userId: string; status: "delivered" | "stored" | "expired" }[];
+}
+
+/** A page of GET /api/messages: oldest first; `before` fetches the next older page. */
+export interface HistoryPage {
+  messages: Message[];
+  before: string | null;
+  /** On the first page: the id a live session resumes after (so nothing is shown twice or missed). */
+  lastMessageId?: string;
 }
 
 export interface ClassSummary {
@@ -120,6 +130,15 @@ export class RingcastRest {
 
   send(token: string, message: SendRequest): Promise<SendReceipt> {
     return this.request("POST", "/api/messages", token, message);
+  }
+
+  /** Your messages, newest page first (each page oldest first). */
+  history(token: string, page: { before?: string; limit?: number } = {}): Promise<HistoryPage> {
+    const query = new URLSearchParams();
+    if (page.before) query.set("before", page.before);
+    if (page.limit) query.set("limit", String(page.limit));
+    const search = query.size > 0 ? `?${query}` : "";
+    return this.request("GET", `/api/messages${search}`, token);
   }
 
   /** Which recipients a message you sent has reached. */

@@ -88,3 +88,28 @@ for _, stream in ipairs(followed(KEYS[1], KEYS[2], ARGV[1], ARGV[2])) do
 end
 return tail
 `;
+
+/**
+ * KEYS and the prefixes as READ; ARGV: before id ("+" for the newest), count, class log prefix,
+ * direct log prefix. Returns { id, sender, payload, ... }: the `count` newest entries before the
+ * id over every followed log, newest first (history pages; not on the delivery path).
+ */
+export const READ_BEFORE = `${NEWER}${FOLLOWED}
+local count = tonumber(ARGV[2])
+local from = ARGV[1] == '+' and '+' or '(' .. ARGV[1]
+local entries = {}
+for _, stream in ipairs(followed(KEYS[1], KEYS[2], ARGV[3], ARGV[4])) do
+  for _, entry in ipairs(redis.call('XREVRANGE', stream, from, '-', 'COUNT', count)) do
+    entries[#entries + 1] = entry
+  end
+end
+table.sort(entries, function(a, b) return newer(a[1], b[1]) end)
+local out = {}
+for i = 1, math.min(count, #entries) do
+  local entry = entries[i]
+  out[#out + 1] = entry[1]
+  out[#out + 1] = entry[2][2]
+  out[#out + 1] = entry[2][4]
+end
+return out
+`;

@@ -14,6 +14,16 @@ export interface InboxPage {
   more: boolean;
 }
 
+/** A page of history, older than a point. */
+export interface HistoryPage {
+  /** Oldest first. */
+  messages: Message[];
+  /** Where the next (older) page starts: pass it as `before`; undefined when there is no more. */
+  before: string | undefined;
+  /** The newest id this page covers (the first page: where a live session resumes). */
+  newest: string | undefined;
+}
+
 /**
  * Message logs, one per conversation (a class; one sender's direct messages to one user). Ids are
  * cluster-wide, unique and increasing ("<ms>-<seq>"), so a user's history is the merge of the logs
@@ -24,6 +34,8 @@ export interface InboxStore {
   append(draft: MessageDraft): Promise<string>;
   /** Up to `count` messages for `userId` after `afterId` (exclusive), oldest first. */
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage>;
+  /** Up to `count` of the newest messages for `userId` before `beforeId` (or the newest of all). */
+  readBefore(userId: string, beforeId: string | undefined, count: number): Promise<HistoryPage>;
   /** The id of the newest message for the user, or "0-0". */
   tail(userId: string): Promise<string>;
   /** True while the message is still in its log (not trimmed by length or age). */

@@ -2,8 +2,8 @@ import type { Redis } from "ioredis";
 import type { Message, Target } from "../messaging/message.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import type { InboxPage, InboxStore, MessageDraft } from "./inbox.ts";
-import { APPEND, READ, TAIL } from "./inbox-scripts.ts";
+import type { HistoryPage, InboxPage, InboxStore, MessageDraft } from "./inbox.ts";
+import { APPEND, READ, READ_BEFORE, TAIL } from "./inbox-scripts.ts";
 
 export interface RedisInboxOptions {
   /** Most messages kept per conversation log (a class, or one sender's direct messages to one user). */
@@ -17,6 +17,7 @@ type ScriptedRedis = Redis & {
   ringcastAppend(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   ringcastRead(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   ringcastTail(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+  ringcastReadBefore(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
 };
 
 /**
@@ -36,6 +37,7 @@ export class RedisInbox implements InboxStore {
     redis.defineCommand("ringcastAppend", { lua: APPEND });
     redis.defineCommand("ringcastRead", { lua: READ });
     redis.defineCommand("ringcastTail", { lua: TAIL });
+    redis.defineCommand("ringcastReadBefore", { lua: READ_BEFORE });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -62,6 +64,19 @@ export class RedisInbox implements InboxStore {
         if (senderId !== userId) messages.push({ id, ...(JSON.parse(payload) as MessageDraft) });
       }
       return { messages, truncated: truncated === 1, position, more: flat.length / 3 >= count };
+    });
+  }
+
+  readBefore(userId: string, beforeId: string | undefined, count: number): Promise<HistoryPage> {
+    return this.run(async () => {
+      const flat = (await this.redis.ringcastReadBefore(2, ...this.followedKeys(userId), beforeId ?? "+", count, ...this.prefixes(userId))) as string[];
+      const messages: Message[] = [];
+      for (let i = 0; i + 2 < flat.length; i += 3) {
+        const [id, senderId, payload] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
+        if (senderId !== userId) messages.unshift({ id, ...(JSON.parse(payload) as MessageDraft) });
+      }
+      const oldest = flat.length >= 3 ? flat[flat.length - 3] : undefined;
+      return { messages, before: flat.length / 3 >= count ? oldest : undefined, newest: flat[0] };
     });
   }
 

@@ -1,7 +1,7 @@
 import type { TokenClaims } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
 import type { DeliveryLedger, MessageStatus } from "../inbox/delivery-ledger.ts";
-import type { InboxStore, MessageDraft } from "../inbox/inbox.ts";
+import type { HistoryPage, InboxStore, MessageDraft } from "../inbox/inbox.ts";
 import type { SendLimiter } from "../limits/send-limits.ts";
 import type { SchoolStore, User } from "../school/school.ts";
 import type { MessageDelivery } from "./delivery.ts";
@@ -85,6 +85,11 @@ export class MessageService {
       if (schoolClass.teacherId !== from.id) throw new RingcastError("forbidden", `you do not teach class '${to.id}'`);
       return schoolClass.studentIds;
     };
+  }
+
+  /** A page of the messages for `userId` (what its sockets are sent), newest page first. */
+  history(userId: string, before: string | undefined, limit: number): Promise<HistoryPage> {
+    return this.deps.inbox.readBefore(userId, before, limit);
   }
 
   /** A message's delivery status, for its sender only. */

@@ -116,6 +116,26 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
     expect(await store.contains(teacherClass, toClass, "t-ada")).to.equal(true);
   });
 
+  it("pages a user's history backwards over every log it follows, without its own messages", async () => {
+    const { store } = await inbox();
+    const ids = [
+      await store.append(draft("class 1")),
+      await store.append(draft("dm 1", "s002", toUser("s001"))),
+      await store.append(draft("my question", "s001", toUser("t-ada"))),
+      await store.append(draft("class 2")),
+      await store.append(draft("dm 2", "s002", toUser("s001"))),
+    ];
+    const newest = await store.readBefore("s001", undefined, 2);
+    expect(newest.messages.map((m) => m.body)).to.deep.equal(["class 2", "dm 2"]);
+    expect(newest).to.include({ before: ids[3], newest: ids[4] });
+    const older = await store.readBefore("s001", newest.before, 10);
+    expect(older.messages.map((m) => m.body)).to.deep.equal(["class 1", "dm 1"]);
+    expect(older.before).to.equal(undefined);
+    const teacher = await store.readBefore("t-ada", undefined, 10);
+    expect(teacher.messages.map((m) => m.body)).to.deep.equal(["my question"]); // not its own class messages
+    expect((await store.readBefore("nobody", undefined, 10)).messages).to.deep.equal([]);
+  });
+
   it("trims messages older than maxAgeMs at the log's next append", async () => {
     const { store } = await inbox({ maxLength: 1000, maxAgeMs: 50 });
     const old = await store.append(draft("old"));
