@@ -1,13 +1,15 @@
-import { type ClassSummary, RingcastClient } from "../../client/index.ts";
+import { type ClassSummary, type HistoryPage, RingcastClient } from "../../client/index.ts";
 import { clusterView } from "./cluster.ts";
 import { h, render } from "./dom.ts";
 import { messageList } from "./message-list.ts";
 import { type Credentials, messageOf, signInView } from "./sign-in.ts";
 import { statusBar } from "./status-bar.ts";
+import { studentComposer } from "./student.ts";
 import { teacherView } from "./teacher.ts";
 
 const app = document.getElementById("app")!;
-const saved = { token: "ringcast:token", lastId: "ringcast:lastMessageId" };
+const saved = { token: "ringcast:token" };
+const HISTORY_PAGE = 30;
 
 /** Through a gateway the page's own origin routes the socket; a member alone is asked for the route. */
 async function behindGateway(): Promise<boolean> {
@@ -15,19 +17,24 @@ async function behindGateway(): Promise<boolean> {
 }
 
 async function start(credentials: Credentials | { token: string }): Promise<void> {
-  const options = { url: location.origin, route: !(await behindGateway()), lastMessageId: sessionStorage.getItem(saved.lastId) ?? undefined };
-  const client = await RingcastClient.signIn(options, credentials);
+  const client = await RingcastClient.signIn({ url: location.origin, route: !(await behindGateway()) }, credentials);
   sessionStorage.setItem(saved.token, client.token);
-  client.on("message", (m) => sessionStorage.setItem(saved.lastId, m.id));
-  const classes = await client.rest.classes(client.token);
-  show(client, classes);
+  const [classes, history] = await Promise.all([client.rest.classes(client.token), client.rest.history(client.token, { limit: HISTORY_PAGE })]);
+  // The live session picks up right after the newest message shown: nothing twice, nothing missed.
+  client.lastMessageId = history.lastMessageId;
+  show(client, classes, history);
   client.connect().catch(() => undefined); // the status bar shows the state and any refusal
 }
 
-function show(client: RingcastClient, classes: ClassSummary[]): void {
+function show(client: RingcastClient, classes: ClassSummary[], history: HistoryPage): void {
   const classNames = new Map(classes.map((c) => [c.id, c.name]));
-  const inbox = messageList(client, classNames);
-  const home = client.user.role === "teacher" ? h("div", { class: "stack" }, teacherView(client, classes), inbox) : inbox;
+  let home: HTMLElement;
+  if (client.user.role === "teacher") {
+    home = h("div", { class: "stack" }, teacherView(client, classes), messageList(client, classNames, history));
+  } else {
+    const composer = studentComposer(client, classes);
+    home = h("div", { class: "stack" }, messageList(client, classNames, history, composer.replyTo), composer.element);
+  }
   const main = h("main");
   let stopCluster: (() => void) | undefined;
   const route = (): void => {
@@ -59,7 +66,7 @@ function show(client: RingcastClient, classes: ClassSummary[]): void {
     h("span", { class: "who", "data-testid": "who" }, `${client.user.name} (${client.user.role})`),
     h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
   );
-  render(app, header, main, statusBar(client));
+  render(app, header, statusBar(client), main);
   route();
 }
 

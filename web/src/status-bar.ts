@@ -9,18 +9,19 @@ const LABELS: Record<ConnectionState, string> = {
   closed: "Signed out",
 };
 
-/** Connection state, the member serving this tab and (hash mode) the ring epoch, kept current. */
+/**
+ * The connection's state (and why it is not connected), kept current. Which member serves the tab
+ * is an operator detail: not shown, only kept in `data-member` for support (the Cluster page
+ * shows the cluster to operators).
+ */
 export function statusBar(client: RingcastClient): HTMLElement {
-  const bar = h("footer", { class: "status", role: "status", "aria-live": "polite" });
+  const bar = h("div", { class: "status", role: "status", "aria-live": "polite" });
   const update = (reason?: string): void => {
     const session = client.session;
     const connected = client.state === "connected" && session;
     render(
       bar,
-      h("span", { class: `dot ${client.state}`, "data-testid": "connection-state", "data-state": client.state }, LABELS[client.state]),
-      connected ? h("span", { "data-testid": "member" }, `member ${session.member}`) : null,
-      connected && session.mode === "hash" ? h("span", { "data-testid": "epoch" }, `ring epoch ${session.epoch}`) : null,
-      connected ? h("span", {}, `${session.mode} mode`) : null,
+      h("span", { class: `dot ${client.state}`, "data-testid": "connection-state", "data-state": client.state, "data-member": connected ? session.member : "" }, LABELS[client.state]),
       !connected && reason ? h("span", { class: "reason" }, reason) : null,
     );
   };

@@ -1,0 +1,60 @@
+import type { ClassSummary, Message, RingcastClient, User } from "../../client/index.ts";
+import { h, render } from "./dom.ts";
+import { submitHandler } from "./form.ts";
+import { messageOf } from "./sign-in.ts";
+
+/**
+ * A student's composer: a direct message to a teacher or a classmate (the people the rules let a
+ * student write to: anyone who shares a class). `replyTo` fills it in from a received message.
+ */
+export function studentComposer(client: RingcastClient, classes: ClassSummary[]): { element: HTMLElement; replyTo: (message: Message) => void } {
+  const to = h("select", { name: "to", "data-testid": "to" }, h("option", { value: "" }, "Loading…"));
+  const body = h("textarea", { name: "body", rows: "2", placeholder: "Write to your teacher or a classmate", "data-testid": "body" });
+  const error = h("p", { class: "error", role: "alert", "data-testid": "send-error" });
+  const sent = h("p", { class: "hint", "data-testid": "reply-sent" });
+  const button = h("button", { type: "submit" }, "Send");
+
+  void people(client, classes)
+    .then((users) => render(to, ...users.map((u) => h("option", { value: u.id }, u.role === "teacher" ? `${u.name} (teacher)` : u.name))))
+    .catch((err: unknown) => (error.textContent = `Cannot load your classes: ${messageOf(err)}`));
+
+  const form = h(
+    "form",
+    {
+      class: "card composer",
+      onsubmit: submitHandler(
+        button,
+        error,
+        async () => {
+          const name = to.selectedOptions[0]?.textContent ?? to.value;
+          await client.send({ user: to.value }, body.value);
+          sent.textContent = `Sent to ${name}.`;
+          body.value = "";
+        },
+        (err) => `Not sent: ${messageOf(err)}`,
+      ),
+    },
+    h("h2", {}, "Write a message"),
+    h("label", {}, "To", to),
+    h("label", {}, "Message", body),
+    button,
+    error,
+    sent,
+  );
+  const replyTo = (message: Message): void => {
+    if (!to.querySelector(`option[value="${CSS.escape(message.from.id)}"]`)) to.append(h("option", { value: message.from.id }, message.from.name));
+    to.value = message.from.id;
+    body.focus();
+  };
+  return { element: form, replyTo };
+}
+
+/** Teachers first, then classmates, each once, never the student itself. */
+async function people(client: RingcastClient, classes: ClassSummary[]): Promise<User[]> {
+  const details = await Promise.all(classes.map((c) => client.rest.classDetail(client.token, c.id)));
+  const byId = new Map<string, User>();
+  for (const detail of details) byId.set(detail.teacher.id, detail.teacher);
+  for (const detail of details) for (const student of detail.students) if (!byId.has(student.id)) byId.set(student.id, student);
+  byId.delete(client.user.id);
+  return [...byId.values()];
+}
