@@ -76,7 +76,7 @@ export interface ClusterMember {
 
 export interface ClusterView {
   mode: "broadcast" | "hash";
-  /** Ring epoch: bumped by every membership change. */
+  /** Membership epoch (in hash mode, the ring's): bumped by every membership change. */
   epoch: number;
   self: string;
   members: ClusterMember[];
@@ -86,7 +86,8 @@ export interface ClusterView {
 export interface Route {
   userId: string;
   mode: "broadcast" | "hash";
-  epoch: number;
+  /** Hash mode: the ring epoch of this answer (broadcast mode has no ring). */
+  epoch?: number;
   member: { id: string; url: string };
 }
 

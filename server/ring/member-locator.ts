@@ -4,7 +4,8 @@ import type { RingView } from "./ring-view.ts";
 export interface MemberLocation {
   id: string;
   url: string;
-  epoch: number;
+  /** Hash mode: the ring epoch the answer comes from; broadcast mode has no ring. */
+  epoch?: number;
 }
 
 export interface MemberLocator {
@@ -26,6 +27,6 @@ export class SelfLocator implements MemberLocator {
   constructor(private readonly self: () => { id: string; url: string }) {}
 
   locate(): MemberLocation {
-    return { ...this.self(), epoch: 0 };
+    return this.self();
   }
 }

@@ -39,7 +39,8 @@ export function clusterView(client: RingcastClient): { element: HTMLElement; sto
       const view = await client.rest.cluster(operatorToken);
       unlock.hidden = true;
       error.textContent = "";
-      summary.textContent = `${view.mode} mode · ring epoch ${view.epoch} · ${view.members.length} members · ${view.totalSockets} sockets`;
+      const epoch = view.mode === "hash" ? ` · ring epoch ${view.epoch}` : "";
+      summary.textContent = `${view.mode} mode${epoch} · ${view.members.length} members · ${view.totalSockets} sockets`;
       render(
         rows,
         ...view.members.map((m) =>

@@ -31,6 +31,6 @@ export function clusterRoutes(
     const { userId } = claimsOf(ctx);
     const member = deps.locator.locate(userId);
     if (!member) throw new RingcastError("service_unavailable", "no member is serving yet; retry shortly");
-    ctx.body = { userId, mode: deps.mode, epoch: member.epoch, member: { id: member.id, url: member.url } };
+    ctx.body = { userId, mode: deps.mode, ...(member.epoch === undefined ? {} : { epoch: member.epoch }), member: { id: member.id, url: member.url } };
   });
 }
