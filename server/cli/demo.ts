@@ -1,21 +1,28 @@
 /**
- * Quick start: `npm run demo`. Uses the Redis at REDIS_URL, or starts a local redis-server
- * (installing it with apt when it can) with append-only persistence in .ringcast/redis/, then runs
- * the sticky launcher with the demo school.
+ * Quick start: `npm run demo [-- --mode hash]`. Uses the Redis at REDIS_URL, or starts a local
+ * redis-server (installing it with apt when it can) with append-only persistence in
+ * .ringcast/redis/, then runs the demo school: broadcast mode on the sticky launcher, or hash mode
+ * as the real topology (a gateway and three members). A supervisor restarts a process that dies
+ * and leaves the others running, so killing a member shows the failover.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { appendFsyncFromEnv, type LocalRedis, startLocalRedis } from "./local-redis.ts";
 import { parseCli } from "./cli-args.ts";
+import { Supervisor } from "./supervisor.ts";
 
-parseCli({
-  usage: "npm run demo",
-  summary: "Starts the demo: the Redis at REDIS_URL or a local redis-server (append-only persistence in .ringcast/redis/), then two sticky workers on PORT (default 3000) with the demo school. Ctrl-C stops it.",
-  options: {},
+const { values } = parseCli({
+  usage: "npm run demo [-- --mode hash]",
+  summary:
+    "Starts the demo school on PORT (default 3000): the Redis at REDIS_URL or a local redis-server (append-only persistence in .ringcast/redis/), then broadcast mode on two sticky workers, or hash mode as a gateway and three members (3001-3003). A process that dies is restarted; the others keep running. Ctrl-C stops everything.",
+  options: { mode: { type: "string", default: "broadcast", help: "broadcast or hash" } },
 });
+if (values.mode !== "broadcast" && values.mode !== "hash") {
+  process.stderr.write(`--mode must be broadcast or hash, not '${values.mode}'\n`);
+  process.exit(2);
+}
 
 const DEFAULT_REDIS_PORT = 6379;
 /** Git-ignored; the same folder the Procfiles' Redis uses. */
@@ -49,24 +56,34 @@ async function redisForDemo(): Promise<{ url: string; local?: LocalRedis }> {
 }
 
 const { url, local } = await redisForDemo();
-const port = process.env.PORT ?? "3000";
-const launcher = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./launcher.ts", import.meta.url))], {
-  stdio: "inherit",
-  env: {
-    ...process.env,
-    PORT: port,
-    REDIS_URL: url,
-    RINGCAST_SEED_DEMO: "true",
-    // A fresh secret per demo run: fine for a demo, where tokens need not outlive the process.
-    RINGCAST_TOKEN_SECRET: process.env.RINGCAST_TOKEN_SECRET ?? randomBytes(32).toString("hex"),
-  },
-});
+const port = Number(process.env.PORT ?? "3000");
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const shared = {
+  REDIS_URL: url,
+  RINGCAST_MODE: values.mode,
+  // A fresh secret per demo run: fine for a demo, where tokens need not outlive the process.
+  RINGCAST_TOKEN_SECRET: process.env.RINGCAST_TOKEN_SECRET ?? randomBytes(32).toString("hex"),
+};
+const supervisor = new Supervisor((line) => console.log(`demo: ${line}`));
+if (values.mode === "hash") {
+  for (const n of [1, 2, 3]) {
+    supervisor.start({ name: `member-${n}`, entry: here("./member.ts"), env: { ...shared, PORT: String(port + n), NODE_ID: `member-${n}`, RINGCAST_SEED_DEMO: "true" } });
+  }
+  supervisor.start({ name: "gateway", entry: here("./gateway.ts"), env: { ...shared, PORT: String(port) } });
+} else {
+  supervisor.start({ name: "launcher", entry: here("./launcher.ts"), env: { ...shared, PORT: String(port), RINGCAST_SEED_DEMO: "true" } });
+}
+const password = process.env.RINGCAST_DEMO_PASSWORD ?? "ringcast-demo";
 console.log(
-  `ringcast demo on http://127.0.0.1:${port}: sign in with POST /api/login as t-ada (teacher) or s001 (student), ` +
-    `password ${process.env.RINGCAST_DEMO_PASSWORD ?? "ringcast-demo"}. Ctrl-C stops it.`,
+  `ringcast demo (${values.mode} mode): open http://127.0.0.1:${port}/ and sign in as t-ada (teacher) or s001 (student), password ${password}.` +
+    (values.mode === "hash"
+      ? ` Members listen on ${port + 1}-${port + 3}: kill one from another terminal (kill -9 <its pid, printed above>) and watch a student's tab reconnect to another member; the demo restarts the one you killed.`
+      : "") +
+    " Ctrl-C stops everything.",
 );
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => launcher.kill(signal));
-launcher.once("exit", async (code) => {
+const stop = async (): Promise<void> => {
+  await supervisor.stop();
   await local?.stop();
-  process.exit(code ?? 0);
-});
+  process.exit(0);
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop());

@@ -5,8 +5,8 @@ import { TEST_PASSWORD } from "./redis.ts";
 
 export type ClientSocket = Socket;
 
-export async function tokenFor(baseUrl: string, userId: string): Promise<string> {
-  return (await new RingcastRest(baseUrl).login(userId, TEST_PASSWORD)).token;
+export async function tokenFor(baseUrl: string, userId: string, password = TEST_PASSWORD): Promise<string> {
+  return (await new RingcastRest(baseUrl).login(userId, password)).token;
 }
 
 /** Why a socket's upgrade to WebSocket failed, if it did (for failure messages). */

@@ -21,16 +21,16 @@ export interface FleetUser {
  * then upgrade; automatic reconnection), the token in `query` so routers can read it, and the
  * last message id seen in `auth` so a reconnect resumes where it left off.
  */
-export async function connectFleet(routerUrl: string, userIds: string[], batch = 50): Promise<FleetUser[]> {
+export async function connectFleet(routerUrl: string, userIds: string[], batch = 50, password?: string): Promise<FleetUser[]> {
   const users: FleetUser[] = [];
   for (let i = 0; i < userIds.length; i += batch) {
-    users.push(...(await Promise.all(userIds.slice(i, i + batch).map((id) => connectUser(routerUrl, id)))));
+    users.push(...(await Promise.all(userIds.slice(i, i + batch).map((id) => connectUser(routerUrl, id, password)))));
   }
   return users;
 }
 
-async function connectUser(routerUrl: string, id: string): Promise<FleetUser> {
-  const token = await tokenFor(routerUrl, id);
+async function connectUser(routerUrl: string, id: string, password?: string): Promise<FleetUser> {
+  const token = await tokenFor(routerUrl, id, password);
   // As a stock app that keeps the last message id it saw: sent again on every reconnect.
   const auth = (cb: (data: object) => void) => cb({ lastMessageId: user.inbox.messages.at(-1)?.id ?? user.startedAt });
   const socket = io(routerUrl, { query: { token }, forceNew: true, auth });
