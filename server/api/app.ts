@@ -5,6 +5,8 @@ import type { SessionGuard } from "../auth/revocations.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { LoginLimits } from "../limits/login-limits.ts";
 import type { Logger } from "../log.ts";
+import type { MessageCounters } from "../metrics/counters.ts";
+import type { Registry as PromRegistry } from "prom-client";
 import type { MessageService } from "../messaging/message-service.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { MemberLocator } from "../ring/member-locator.ts";
@@ -15,6 +17,7 @@ import { requireOperator } from "./operator.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { bodyParserError, errorMiddleware, requireJson } from "./errors.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logoutRoutes } from "./routes/logout.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -49,6 +52,10 @@ export interface AppDeps {
   webSourceMaps?: boolean;
   /** Bearer secret of the operator-only routes; none: they answer 403. */
   operatorToken: string | undefined;
+  /** The member's Prometheus registry, served at GET /metrics to operators. */
+  metrics?: PromRegistry;
+  /** Refusals are counted here by error code. */
+  counters?: MessageCounters;
   log: Logger;
 }
 
@@ -65,10 +72,12 @@ export function createApp(deps: AppDeps): Koa {
   logoutRoutes(router, deps, authenticated);
   schoolRoutes(router, deps, authenticated);
   messageRoutes(router, deps, authenticated);
-  clusterRoutes(router, deps, authenticated, requireOperator(deps.operatorToken));
+  const operator = requireOperator(deps.operatorToken);
+  clusterRoutes(router, deps, authenticated, operator);
+  if (deps.metrics) metricsRoutes(router, deps.metrics, operator);
   if (deps.webRoot) webAppRoutes(router, { root: deps.webRoot, sourceMaps: deps.webSourceMaps ?? false, memberOrigins: () => memberOrigins(deps.registry) });
 
-  app.use(errorMiddleware(deps.log));
+  app.use(errorMiddleware(deps.log, deps.counters));
   app.use(securityHeaders);
   app.use(cors(deps.corsOrigins));
   app.use(requireJson);

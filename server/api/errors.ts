@@ -1,12 +1,13 @@
 import type { Context, Next } from "koa";
 import { RateLimitedError, RingcastError, toPublicError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { countRefusal, type MessageCounters } from "../metrics/counters.ts";
 
 /** Seconds a client should wait before retrying a 503. */
 const RETRY_AFTER_SECONDS = 2;
 
 /** The one error middleware: every failure becomes `{ error: { code, message } }` with its status. */
-export function errorMiddleware(log: Logger) {
+export function errorMiddleware(log: Logger, counters?: MessageCounters) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
@@ -19,6 +20,7 @@ export function errorMiddleware(log: Logger) {
     } catch (err) {
       const error = toPublicError(err);
       if (error.code === "internal_error") log.error({ err, path: ctx.path }, "request failed");
+      countRefusal(counters, error.code);
       ctx.status = error.status;
       if (error.status === 503) ctx.set("Retry-After", String(RETRY_AFTER_SECONDS));
       if (error instanceof RateLimitedError) ctx.set("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));

@@ -73,6 +73,8 @@ export interface MemberConfig {
   operatorToken: string | undefined;
   /** RINGCAST_TRUSTED_PROXIES: addresses of proxies (the gateway) whose X-Forwarded-For names the client, for per-address limits. Default loopback (127.0.0.1, ::1). */
   trustedProxies: string[];
+  /** RINGCAST_METRICS_PORT: also serve GET /metrics without a token on this port (bind HOST to an operators' interface). Default none: /metrics only on PORT with the operator token. */
+  metricsPort: number | undefined;
   /** RINGCAST_WEB_SOURCE_MAPS: serve the web app's source map (app.js.map). Default false. */
   webSourceMaps: boolean;
   /** RINGCAST_TOKEN_NOTICE_S: a socket is sent ringcast:token-expiring this many seconds before its token expires. Default 60. */
@@ -168,6 +170,7 @@ const envSchema = z.object({
   RINGCAST_MAX_SOCKETS_PER_USER: intIn(1, 100_000).default(20),
   RINGCAST_TOKEN_NOTICE_S: intIn(1, 3600).default(60),
   RINGCAST_WEB_SOURCE_MAPS: bool.default(false),
+  RINGCAST_METRICS_PORT: intIn(1, 65535).optional(),
   RINGCAST_TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   RINGCAST_LIMIT_LOGIN_FAILURES_PER_USER: limit.prefault("10/300"),
   RINGCAST_LIMIT_LOGINS_PER_ADDRESS: limit.prefault("600/60"),
@@ -237,6 +240,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     operatorToken: e.RINGCAST_OPERATOR_TOKEN,
     tokenNoticeSeconds: e.RINGCAST_TOKEN_NOTICE_S,
     webSourceMaps: e.RINGCAST_WEB_SOURCE_MAPS,
+    metricsPort: e.RINGCAST_METRICS_PORT,
     trustedProxies: commaList(e.RINGCAST_TRUSTED_PROXIES),
     logLevel: e.LOG_LEVEL,
   };

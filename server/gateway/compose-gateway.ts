@@ -8,6 +8,7 @@ import { redisKeys } from "../redis/keys.ts";
 import { LivenessProbe } from "../registry/liveness.ts";
 import { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
 import { RingView } from "../ring/ring-view.ts";
+import { gatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { Gateway } from "./gateway.ts";
 import { GatewayLimits } from "./limits.ts";
 import { GatewayRoutes } from "./status.ts";
@@ -25,7 +26,16 @@ export function composeGateway(config: GatewayConfig, log: Logger): Gateway {
   // Tokens are verified (token expiry ignored: TTL only matters for issuing) before a key is trusted.
   const tokens = new TokenService(config.tokenSecret, 0);
   const limits = new GatewayLimits(config);
-  const routes = new GatewayRoutes({ mode: config.mode, watcher, sessions, limits, operatorToken: config.operatorToken });
+  const metrics = gatewayMetrics({
+    mode: config.mode,
+    membership: () => {
+      const current = watcher.current();
+      return current && { epoch: current.epoch, members: current.members.length };
+    },
+    sessions: () => sessions.size,
+    connections: () => limits.connections(),
+  });
+  const routes = new GatewayRoutes({ mode: config.mode, watcher, sessions, limits, operatorToken: config.operatorToken, metrics });
   const server = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }) : createHttpServer();
   return new Gateway({
     server,

@@ -1,11 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
 import type { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
 import type { GatewayLimits } from "./limits.ts";
 import type { SessionTable } from "./session-table.ts";
 
 export const HEALTH_PATH = "/gateway/healthz";
 export const STATUS_PATH = "/gateway/status";
+export const METRICS_PATH = "/metrics";
 
 export interface StatusSources {
   mode: "broadcast" | "hash";
@@ -14,6 +16,8 @@ export interface StatusSources {
   limits: GatewayLimits;
   /** RINGCAST_OPERATOR_TOKEN; without it the status route answers 403 to everyone. */
   operatorToken: string | undefined;
+  /** The gateway's Prometheus registry, at /metrics for operators. */
+  metrics: Registry;
 }
 
 /**
@@ -32,15 +36,30 @@ export class GatewayRoutes {
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const path = new URL(req.url ?? "/", "http://gateway").pathname;
     if (path === HEALTH_PATH) json(res, 200, { status: "ok", mode: this.sources.mode });
-    else if (path === STATUS_PATH) this.status(req, res);
+    else if (path === STATUS_PATH) this.operatorOnly(req, res, () => this.status(res));
+    else if (path === METRICS_PATH) this.operatorOnly(req, res, () => void this.metrics(res));
     else return false;
     return true;
   }
 
-  private status(req: IncomingMessage, res: ServerResponse): void {
+  private operatorOnly(req: IncomingMessage, res: ServerResponse, answer: () => void): void {
     const presented = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
     if (presented === undefined) return json(res, 401, failure("missing_token", "send Authorization: Bearer <RINGCAST_OPERATOR_TOKEN>"));
-    if (!this.isOperator(presented)) return json(res, 403, failure("forbidden", "the gateway status is for operators only"));
+    if (!this.isOperator(presented)) return json(res, 403, failure("forbidden", "this gateway route is for operators only"));
+    answer();
+  }
+
+  private async metrics(res: ServerResponse): Promise<void> {
+    const { metrics } = this.sources;
+    try {
+      const text = await metrics.metrics();
+      res.writeHead(200, { "content-type": metrics.contentType }).end(text);
+    } catch {
+      json(res, 500, failure("internal_error", "metrics collection failed"));
+    }
+  }
+
+  private status(res: ServerResponse): void {
     const { mode, watcher, sessions, limits } = this.sources;
     const membership = watcher.current();
     json(res, 200, {

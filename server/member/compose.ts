@@ -13,6 +13,9 @@ import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
 import { MemberLimits } from "../limits/member-limits.ts";
 import { MessageService } from "../messaging/message-service.ts";
+import { emptyMessageCounters } from "../metrics/counters.ts";
+import { memberMetrics } from "../metrics/member-metrics.ts";
+import { MetricsServer } from "../metrics/metrics-server.ts";
 import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
 import { Rebalancer } from "../realtime/rebalancer.ts";
 import { RingCatchUp } from "../realtime/ring-catch-up.ts";
@@ -88,7 +91,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     connectTimeout: config.connectTimeoutMs,
     allowRequest: refuseWhileDraining(() => member.accepting, ring && ownershipGate(tokens, ring, config.nodeId)),
   });
-  const pump = new InboxPump(io, inbox, ledger, stats, log, ring && (() => ring.changedAt));
+  const counters = emptyMessageCounters();
+  const pump = new InboxPump(io, inbox, ledger, stats, log, ring && (() => ring.changedAt), counters);
   pump.start();
   bus.onRestored(() => pump.wakeAll());
   const wakeLocal = (userIds: string[]) => pump.wake(userIds);
@@ -96,6 +100,24 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     ring && emitToMembers
       ? new HashNotifier(ring, config.nodeId, emitToMembers, wakeLocal, stats)
       : new BroadcastNotifier(io, wakeLocal, stats);
+  const metrics = memberMetrics({
+    nodeId: config.nodeId,
+    mode: config.mode,
+    connections: () => io.engine.clientsCount,
+    counters,
+    adapter: stats,
+    membership: () => {
+      const current = registry.current();
+      return current && { epoch: current.epoch, members: current.members.length };
+    },
+    redis: [
+      { role: "store", client: store },
+      { role: "registry", client: leases },
+      { role: "watch", client: watch },
+    ],
+    slowConsumersClosed: () => limits.slowConsumers.closed,
+    peerLinksUp: peers && (() => (registry.current()?.members ?? []).filter((m) => m.id !== config.nodeId && peers.isLinked(m.id)).length),
+  });
   const messages = new MessageService({
     school,
     inbox,
@@ -104,6 +126,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     online: (userIds) => (ring ? presence.onlineOn(groupByOwner(ring, userIds, config.nodeId)) : presence.onlineAmong(userIds, liveMembers())),
     delivery: notifier,
     inFlight,
+    counters,
     limits: limits.send,
   });
   const app = createApp({
@@ -125,6 +148,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     webRoot: fileURLToPath(new URL("../../web/dist/", import.meta.url)),
     webSourceMaps: config.webSourceMaps,
     operatorToken: config.operatorToken,
+    metrics,
+    counters,
     log,
   });
 
@@ -147,7 +172,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       log,
     });
   const catchUp = ring && new RingCatchUp(ring, io, pump);
-  const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, socketEvents: config.limits.socketEvents, log });
+  const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, socketEvents: config.limits.socketEvents, counters, log });
   const lifetime = new SessionLifetime(tokens, sessionGuard, config.tokenNoticeSeconds * 1000, log);
   // Logouts and disabled or deleted accounts, announced on the watch connection (already a subscriber).
   const sessionEnds = new SessionEnds(io, watch, store, keys, log);
@@ -169,7 +194,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     bus,
     redisClients: [store, leases, watch],
     // Peer links close first on shutdown: other members then reach this one through Redis.
-    services: [sessionEnds, { start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
+    services: [sessionEnds, ...(config.metricsPort ? [new MetricsServer(metrics, { host: config.host, port: config.metricsPort }, log)] : []), { start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
     inFlight,
     drain: {
       graceMs: config.drainGraceMs,

@@ -3,6 +3,7 @@ import { RingcastError } from "../errors.ts";
 import type { DeliveryLedger, MessageStatus } from "../inbox/delivery-ledger.ts";
 import type { HistoryPage, InboxStore, MessageDraft } from "../inbox/inbox.ts";
 import type { SendLimiter } from "../limits/send-limits.ts";
+import type { MessageCounters } from "../metrics/counters.ts";
 import type { SchoolStore, User } from "../school/school.ts";
 import type { MessageDelivery } from "./delivery.ts";
 import { type Message, type SendReceipt, type SendRequest, type Target, targetOf } from "./message.ts";
@@ -21,6 +22,8 @@ export interface MessageServiceDeps {
   delivery: MessageDelivery;
   /** Counts sends in progress, so a draining member can let them finish. */
   inFlight?: { track<T>(work: Promise<T>): Promise<T> };
+  /** Accepted messages are counted here by target kind. */
+  counters?: MessageCounters;
   /** Rate limits, asked before anything is stored (a refused message is stored nowhere). */
   limits?: SendLimiter;
 }
@@ -64,6 +67,7 @@ export class MessageService {
     ]);
     this.deps.delivery.deliver(message, recipients);
     const receipts = recipients.map((userId) => ({ userId, status: online.has(userId) ? ("live" as const) : ("stored" as const) }));
+    if (this.deps.counters) this.deps.counters.sent[to.type]++;
     return { id: message.id, to, recipients: recipients.length, sentAt: message.sentAt, receipts };
   }
 

@@ -2,6 +2,7 @@ import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { DeliveryLedger } from "../inbox/delivery-ledger.ts";
 import type { InboxStore } from "../inbox/inbox.ts";
 import type { Logger } from "../log.ts";
+import type { MessageCounters } from "../metrics/counters.ts";
 import { RING_SETTLE_MS } from "../ring/ring-view.ts";
 import { INBOX_EVENT } from "./inbox-notifier.ts";
 import { userRoom } from "./rooms.ts";
@@ -39,6 +40,8 @@ export class InboxPump {
     private readonly log: Logger,
     /** Hash mode: when the ring last changed (Date.now()), for the follow-up reads; none in broadcast mode. */
     private readonly ringChangedAt: () => number = () => 0,
+    /** Messages sent to sockets are counted here. */
+    private readonly counters?: MessageCounters,
   ) {}
 
   /** Listens for notifications from other members. */
@@ -123,6 +126,7 @@ export class InboxPump {
         sent.push(message.id);
       }
       this.ledger.markDelivered(socket.data.userId, sent).catch(() => undefined);
+      if (this.counters) this.counters.delivered += sent.length;
       if (!socket.connected) return;
       // Past what the page covered but did not send (the reader's own messages in a class log).
       socket.data.cursor = page.position;

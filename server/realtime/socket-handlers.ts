@@ -1,6 +1,7 @@
 import type { Limit } from "../config/config.ts";
 import { RingcastError, toPublicError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { countRefusal, type MessageCounters } from "../metrics/counters.ts";
 import { sendRequestSchema } from "../messaging/message.ts";
 import type { MessageService } from "../messaging/message-service.ts";
 import { parseInput } from "../validation.ts";
@@ -14,6 +15,8 @@ export interface SocketHandlerDeps {
   maxMessageChars: number;
   /** Events one connection may send per window; none: unlimited. */
   socketEvents?: Limit;
+  /** Refused sends are counted here by error code. */
+  counters?: MessageCounters;
   log: Logger;
 }
 
@@ -54,6 +57,7 @@ function registerSocketHandlers(socket: RingcastSocket, schema: ReturnType<typeo
       ack({ ok: true, ...receipt });
     } catch (err) {
       const error = toPublicError(err);
+      countRefusal(deps.counters, error.code);
       if (error.code === "internal_error") deps.log.error({ err }, "message:send failed");
       ack({ ok: false, error: error.toJSON() });
     }

@@ -3,7 +3,6 @@ import { type ClusterProcess, OPERATOR_TOKEN, spawnGateway, spawnMember } from "
 import { getRequest, hasHead, head, openRaw, type RawConnection } from "../support/raw-http.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 
-
 /** What the gateway tells whom, and how it ends a connection a member answered early. */
 describe("gateway surface", function () {
   this.timeout(60_000);
@@ -46,6 +45,15 @@ describe("gateway surface", function () {
       expect(body.mode).to.equal("broadcast");
       expect(body.members).to.deep.equal([{ id: "solo", url: member.url }]);
       expect(body.sessions).to.be.a("number");
+    });
+
+    it("serves its own Prometheus metrics at /metrics to operators only", async () => {
+      expect((await fetch(`${gateway.url}/metrics`)).status).to.equal(401);
+      const scraped = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+      expect(scraped.status).to.equal(200);
+      const text = await scraped.text();
+      expect(text).to.match(/^ringcast_members\{[^}]*role="gateway"[^}]*\} 1$/m);
+      expect(text).to.include("ringcast_gateway_sessions").and.include("ringcast_process_resident_memory_bytes");
     });
 
     it("refuses /gateway/status to everyone when no operator token is configured", async () => {

@@ -1,0 +1,20 @@
+/**
+ * What the message path did since the process started, as plain numbers the components bump
+ * (no metrics library on the hot path); the metrics registry reads them when it is scraped.
+ */
+export interface MessageCounters {
+  /** Messages accepted (stored and acknowledged), by target kind. */
+  sent: { user: number; class: number };
+  /** Messages sent to a socket (live or replayed). */
+  delivered: number;
+  /** Requests and socket events refused, by error code (rate_limited, forbidden, service_unavailable, ...). */
+  refused: Map<string, number>;
+}
+
+export function emptyMessageCounters(): MessageCounters {
+  return { sent: { user: 0, class: 0 }, delivered: 0, refused: new Map() };
+}
+
+export function countRefusal(counters: MessageCounters | undefined, code: string): void {
+  if (counters) counters.refused.set(code, (counters.refused.get(code) ?? 0) + 1);
+}
