@@ -13,6 +13,7 @@ import type { MemberLocator } from "../ring/member-locator.ts";
 import type { SchoolStore } from "../school/school.ts";
 import { requireToken } from "./auth.ts";
 import { cors } from "./cors.ts";
+import { openApiDocument } from "./openapi.ts";
 import { requireOperator } from "./operator.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { bodyParserError, errorMiddleware, requireJson } from "./errors.ts";
@@ -59,6 +60,13 @@ export interface AppDeps {
   log: Logger;
 }
 
+const ROUTES = new WeakMap<Koa, { method: string; path: string }[]>();
+
+/** The routes an app built by createApp answers (method and Koa path, e.g. /api/messages/:id). */
+export function routesOf(app: Koa): { method: string; path: string }[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /** Builds the REST API. It never listens: the member mounts it on the Socket.IO HTTP server. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -68,6 +76,10 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   const authenticated = requireToken(deps.tokens, deps.sessionGuard);
   healthRoutes(router, deps);
+  const openApi = openApiDocument({ maxMessageChars: deps.maxMessageChars });
+  router.get("/api/openapi.json", (ctx) => {
+    ctx.body = openApi;
+  });
   sessionRoutes(router, deps, authenticated);
   logoutRoutes(router, deps, authenticated);
   schoolRoutes(router, deps, authenticated);
@@ -88,6 +100,10 @@ export function createApp(deps: AppDeps): Koa {
       jsonStrict: true,
       onError: bodyParserError,
     }),
+  );
+  ROUTES.set(
+    app,
+    router.stack.flatMap((layer) => layer.methods.filter((method) => method !== "HEAD").map((method) => ({ method, path: String(layer.path) }))),
   );
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));

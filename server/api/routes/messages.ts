@@ -1,17 +1,11 @@
 import type Router from "@koa/router";
 import type { Middleware } from "koa";
-import { z } from "zod";
 import { RingcastError } from "../../errors.ts";
 import { MESSAGE_ID_PATTERN } from "../../inbox/inbox.ts";
-import { sendRequestSchema } from "../../messaging/message.ts";
 import { parseInput } from "../../validation.ts";
 import type { AppDeps } from "../app.ts";
+import { historyQuerySchema, sendRequestSchema } from "../request-schemas.ts";
 import { claimsOf } from "../auth.ts";
-
-const historyQuery = z.strictObject({
-  before: z.string().regex(MESSAGE_ID_PATTERN, "must be a message id such as 1795320000000-0").optional(),
-  limit: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(50),
-});
 
 /**
  * POST /api/messages: `{ to: { user } | { class }, body }` -> 201 with the message id and receipts.
@@ -27,7 +21,7 @@ export function messageRoutes(router: Router, deps: Pick<AppDeps, "messages" | "
   });
 
   router.get("/api/messages", auth, async (ctx) => {
-    const { before, limit } = parseInput(historyQuery, ctx.query, "history query");
+    const { before, limit } = parseInput(historyQuerySchema, ctx.query, "history query");
     const page = await deps.messages.history(claimsOf(ctx).userId, before, limit);
     // The first page also says where a live session resumes so that nothing is shown twice or missed.
     ctx.body = before === undefined ? { messages: page.messages, before: page.before ?? null, lastMessageId: page.newest ?? "0-0" } : { messages: page.messages, before: page.before ?? null };

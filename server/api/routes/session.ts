@@ -1,17 +1,11 @@
 import type Router from "@koa/router";
 import type { Middleware } from "koa";
-import { z } from "zod";
 import { verifyPasswordOrDecoy } from "../../auth/passwords.ts";
 import { RingcastError } from "../../errors.ts";
-import { ID_PATTERN } from "../../school/school.ts";
 import { parseInput } from "../../validation.ts";
 import type { AppDeps } from "../app.ts";
+import { loginSchema } from "../request-schemas.ts";
 import { claimsOf } from "../auth.ts";
-
-const loginSchema = z.strictObject({
-  userId: z.string().regex(ID_PATTERN, "must be a user id"),
-  password: z.string().min(1, "must not be empty").max(256, "must be at most 256 characters"),
-});
 
 /** POST /api/login (credentials -> token) and GET /api/me. */
 export function sessionRoutes(router: Router, deps: Pick<AppDeps, "school" | "tokens" | "loginLimits" | "sessionGuard">, auth: Middleware): void {
