@@ -72,6 +72,8 @@ export interface ClusterMember {
   adapter?: { received: number; deliveredLocally: number; published: number };
   /** Share of the hash ring (hash mode). */
   ringShare?: number;
+  /** Messages the member accepted and delivered, and refusals by error code, since it started (as of its heartbeat). */
+  messages?: { sent: number; delivered: number; refused: Record<string, number> };
 }
 
 export interface ClusterView {

@@ -13,7 +13,7 @@ import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
 import { MemberLimits } from "../limits/member-limits.ts";
 import { MessageService } from "../messaging/message-service.ts";
-import { emptyMessageCounters } from "../metrics/counters.ts";
+import { emptyMessageCounters, messageTotals } from "../metrics/counters.ts";
 import { memberMetrics } from "../metrics/member-metrics.ts";
 import { MetricsServer } from "../metrics/metrics-server.ts";
 import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
@@ -64,13 +64,14 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const tokens = new TokenService(config.tokenSecret, config.tokenTtlSeconds);
   const sessionGuard = new SessionGuard(store, keys);
   const stats = emptyAdapterStats();
+  const counters = emptyMessageCounters();
   const selfUrl = (): string =>
     config.advertiseUrl ?? `http://${config.host}:${listeningPort(httpServer) ?? config.port}`;
   const registry = new RedisRegistry(
     leases,
     watch,
     keys,
-    { id: config.nodeId, url: selfUrl, mode: config.mode, socketCount: () => io.engine.clientsCount, adapterStats: () => stats },
+    { id: config.nodeId, url: selfUrl, mode: config.mode, socketCount: () => io.engine.clientsCount, adapterStats: () => stats, messageTotals: () => messageTotals(counters) },
     { heartbeatMs: config.heartbeatMs, leaseMs: config.leaseMs },
     log,
   );
@@ -91,7 +92,6 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     connectTimeout: config.connectTimeoutMs,
     allowRequest: refuseWhileDraining(() => member.accepting, ring && ownershipGate(tokens, ring, config.nodeId)),
   });
-  const counters = emptyMessageCounters();
   const pump = new InboxPump(io, inbox, ledger, stats, log, ring && (() => ring.changedAt), counters);
   pump.start();
   bus.onRestored(() => pump.wakeAll());

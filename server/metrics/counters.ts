@@ -15,6 +15,11 @@ export function emptyMessageCounters(): MessageCounters {
   return { sent: { user: 0, class: 0 }, delivered: 0, refused: new Map() };
 }
 
+/** The totals a heartbeat carries (for the operators' Cluster page). */
+export function messageTotals(counters: MessageCounters): { sent: number; delivered: number; refused: Record<string, number> } {
+  return { sent: counters.sent.user + counters.sent.class, delivered: counters.delivered, refused: Object.fromEntries(counters.refused) };
+}
+
 export function countRefusal(counters: MessageCounters | undefined, code: string): void {
   if (counters) counters.refused.set(code, (counters.refused.get(code) ?? 0) + 1);
 }

@@ -3,7 +3,7 @@ import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { Logger } from "../log.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import { RedisMembershipWatcher } from "./redis-membership-watcher.ts";
-import type { MemberInfo, Membership, Registry, RegistryStatus } from "./registry.ts";
+import type { MemberInfo, Membership, MessageTotals, Registry, RegistryStatus } from "./registry.ts";
 import { DEREGISTER, HEARTBEAT } from "./registry-scripts.ts";
 
 export interface RedisRegistryOptions {
@@ -22,6 +22,8 @@ export interface SelfDescription {
   socketCount: () => number;
   /** Read at every heartbeat. */
   adapterStats?: () => AdapterStats;
+  /** Read at every heartbeat. */
+  messageTotals?: () => MessageTotals;
 }
 
 /**
@@ -114,6 +116,7 @@ export class RedisRegistry implements Registry {
       startedAt: this.startedAt,
       lastHeartbeatAt: new Date(now).toISOString(),
       adapter: this.self.adapterStats?.(),
+      messages: this.self.messageTotals?.(),
     };
     const args = [this.self.id, now, now + this.options.leaseMs, JSON.stringify(info), this.keys.ringChanges];
     await this.redis.eval(HEARTBEAT, 3, ...this.registryKeys(), ...args);

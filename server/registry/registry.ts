@@ -13,6 +13,16 @@ export interface MemberInfo {
   lastHeartbeatAt: string;
   /** Adapter counters at the last heartbeat (see adapter/adapter-stats.ts). */
   adapter?: AdapterStats;
+  /** Message counters at the last heartbeat, since the member started: what operators chart as rates. */
+  messages?: MessageTotals;
+}
+
+/** Totals of the message path (see metrics/counters.ts), as a heartbeat carries them. */
+export interface MessageTotals {
+  sent: number;
+  delivered: number;
+  /** Refusals by error code. */
+  refused: Record<string, number>;
 }
 
 /** The member set at one epoch. Every change of the set bumps the epoch. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { RingcastRest } from "../../client/rest.ts";
 import { ensureCommand } from "../../server/cli/system-command.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
 import { type ClusterProcess, OPERATOR_TOKEN, spawnGateway, spawnMember } from "../support/processes.ts";
@@ -145,6 +146,13 @@ describe("classroom web app in Chromium (hash cluster: gateway + 3 members)", fu
     const shares = await teacher.locator("tr[data-member] td:nth-child(3)").allTextContents();
     expect(shares.length).to.be.within(2, 3);
     for (const share of shares) expect(share).to.match(/^\d+\.\d%$/);
+    // Rates need two heartbeats of a member; the refusals line says what was refused lately (the empty send).
+    await teacher.locator('[data-testid="rate"]').filter({ hasText: /^\d+\.\d · \d+\.\d$/ }).first().waitFor({ timeout: 10_000 });
+    // A request refused while the page is open shows up, by error code, with the next heartbeats.
+    const { token } = await new RingcastRest(gateway.url).login("t-ada", TEST_PASSWORD);
+    const refused = await fetch(`${gateway.url}/api/messages`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+    expect(refused.status).to.equal(400);
+    await teacher.locator('[data-testid="refusals"]').filter({ hasText: /Refused in the last minute: .*invalid_request \d+/ }).waitFor({ timeout: 10_000 });
     await teacher.screenshot({ path: join(ARTIFACTS, "cluster.png"), fullPage: true });
   });
 

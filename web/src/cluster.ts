@@ -1,4 +1,5 @@
 import type { RingcastClient } from "../../client/index.ts";
+import { ClusterRates } from "./cluster-rates.ts";
 import { h, render, time } from "./dom.ts";
 import { messageOf } from "./sign-in.ts";
 
@@ -14,6 +15,8 @@ export function clusterView(client: RingcastClient): { element: HTMLElement; sto
   const summary = h("p", { "data-testid": "cluster-summary" }, "Loading…");
   const rows = h("tbody");
   const error = h("p", { class: "error", role: "alert" });
+  const refusals = h("p", { class: "hint", "data-testid": "refusals" });
+  const rates = new ClusterRates();
   const tokenInput = h("input", { type: "password", name: "operator-token", "data-testid": "operator-token", autocomplete: "off", required: true });
   const unlock = h(
     "form",
@@ -41,6 +44,9 @@ export function clusterView(client: RingcastClient): { element: HTMLElement; sto
       error.textContent = "";
       const epoch = view.mode === "hash" ? ` · ring epoch ${view.epoch}` : "";
       summary.textContent = `${view.mode} mode${epoch} · ${view.members.length} members · ${view.totalSockets} sockets`;
+      const perMember = rates.update(view.members);
+      const recent = rates.recentRefusals();
+      refusals.textContent = recent.length > 0 ? `Refused in the last minute: ${recent.map(([code, n]) => `${code} ${n}`).join(", ")}` : "No refusals in the last minute.";
       render(
         rows,
         ...view.members.map((m) =>
@@ -50,6 +56,7 @@ export function clusterView(client: RingcastClient): { element: HTMLElement; sto
             h("td", {}, m.id, m.id === client.session?.member ? " (you)" : ""),
             h("td", {}, String(m.sockets)),
             h("td", {}, m.ringShare === undefined ? "–" : `${(m.ringShare * 100).toFixed(1)}%`),
+            h("td", { "data-testid": "rate" }, rate(perMember.get(m.id))),
             h("td", {}, time(m.lastHeartbeatAt)),
           ),
         ),
@@ -62,6 +69,10 @@ export function clusterView(client: RingcastClient): { element: HTMLElement; sto
   };
   void refresh();
   const timer = setInterval(() => void refresh(), REFRESH_MS);
-  const table = h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "member"), h("th", {}, "sockets"), h("th", {}, "ring share"), h("th", {}, "heartbeat"))), rows);
-  return { element: h("section", { class: "card" }, h("h2", {}, "Cluster"), summary, unlock, table, error), stop: () => clearInterval(timer) };
+  const table = h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "member"), h("th", {}, "sockets"), h("th", {}, "ring share"), h("th", {}, "sent/s · delivered/s"), h("th", {}, "heartbeat"))), rows);
+  return { element: h("section", { class: "card" }, h("h2", {}, "Cluster"), summary, unlock, table, refusals, error), stop: () => clearInterval(timer) };
+}
+
+function rate(perSecond: { sent: number; delivered: number } | undefined): string {
+  return perSecond ? `${perSecond.sent.toFixed(1)} · ${perSecond.delivered.toFixed(1)}` : "–";
 }
