@@ -50,3 +50,20 @@ export interface SocketData {
   /** When the current token expires (ms): the socket is closed then unless it presents a new one. */
   tokenExpiresAt?: number;
 }
+
+/** Every event name by direction; the compiler checks each list is exactly its interface's keys. */
+export const SERVER_TO_CLIENT_EVENTS = [
+  "message",
+  "ringcast:session",
+  "ringcast:history-truncated",
+  "ringcast:token-expiring",
+  "ringcast:session-ended",
+] as const satisfies readonly (keyof ServerToClientEvents)[];
+export const CLIENT_TO_SERVER_EVENTS = ["message:send", "ringcast:refresh-token"] as const satisfies readonly (keyof ClientToServerEvents)[];
+
+type Missing<Events, Listed extends readonly PropertyKey[]> = Exclude<keyof Events, Listed[number]>;
+// A compile error here names an event added to an interface but not to its list above.
+const everyServerEvent: [Missing<ServerToClientEvents, typeof SERVER_TO_CLIENT_EVENTS>] extends [never] ? true : never = true;
+const everyClientEvent: [Missing<ClientToServerEvents, typeof CLIENT_TO_SERVER_EVENTS>] extends [never] ? true : never = true;
+void everyServerEvent;
+void everyClientEvent;
