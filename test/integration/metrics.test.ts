@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { RingcastRest } from "../../client/rest.ts";
 import { freePort } from "../../server/cli/local-redis.ts";
@@ -56,6 +57,13 @@ describe("metrics: GET /metrics in Prometheus format", function () {
     expect(delta('ringcast_refused_total{code="forbidden"')).to.equal(1);
     expect(value(after, 'ringcast_redis_up{connection="store"')).to.equal(1);
     inbox.socket.close();
+  });
+
+  it("has every series the Grafana dashboard in docs/ charts (the gateway's and hash mode's aside)", async () => {
+    const dashboard = readFileSync(new URL("../../docs/grafana-dashboard.json", import.meta.url), "utf8");
+    const charted = new Set([...dashboard.matchAll(/ringcast_[a-z0-9_]+/g)].map((m) => m[0]).filter((name) => !name.startsWith("ringcast_gateway_") && name !== "ringcast_peer_links_up"));
+    const names = new Set([...(await scrape()).matchAll(/^(ringcast_[a-z0-9_]+)/gm)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, "")));
+    expect([...charted].filter((name) => !names.has(name))).to.deep.equal([]);
   });
 
   it("also serves /metrics without a token on RINGCAST_METRICS_PORT", async () => {
