@@ -11,6 +11,7 @@ import { RingcastRest } from "../client/rest.ts";
 import { startLocalRedis } from "../server/cli/local-redis.ts";
 import { type ClusterProcess, spawnGateway, spawnMember } from "../test/support/processes.ts";
 import { parseCli } from "../server/cli/cli-args.ts";
+import { MetricsWatch } from "./metrics-watch.ts";
 
 parseCli({
   usage: "npm run load",
@@ -69,7 +70,20 @@ try {
   console.log(`cluster up: gateway ${gateway.url}, members ${members.map((m) => m.nodeId).join(", ")}`);
   mkdirSync(`${here}results`, { recursive: true });
   await writePayload(gateway.url);
-  code = await runArtillery(gateway.url);
+  const metrics = new MetricsWatch(
+    members.map((m) => m.url),
+    gateway.url,
+  );
+  await metrics.start();
+  const running = runArtillery(gateway.url);
+  // Scraped mid-run, as Prometheus would: the named series are there and moving.
+  await new Promise((resolve) => setTimeout(resolve, 25_000));
+  const missing = await metrics.report();
+  code = await running;
+  if (missing.length > 0) {
+    console.log(`load: metrics missing: ${missing.join(", ")}`);
+    code ||= 1;
+  }
 } finally {
   await gateway?.stop();
   await Promise.all(members.map((m) => m.stop()));
