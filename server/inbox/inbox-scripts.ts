@@ -15,6 +15,19 @@ local function newer(a, b)
 end
 `;
 
+/** Appends the first `count` entries to `out` as id, sender, payload (fields s and m, in that order). */
+const FLATTEN = `
+local function flatten(entries, count, out)
+  for i = 1, math.min(count, #entries) do
+    local entry = entries[i]
+    out[#out + 1] = entry[1]
+    out[#out + 1] = entry[2][2]
+    out[#out + 1] = entry[2][4]
+  end
+  return out
+end
+`;
+
 /** The logs a reader follows: its classes' logs, then one log per sender of direct messages. */
 const FOLLOWED = `
 local function followed(classes, senders, classPrefix, directPrefix)
@@ -57,7 +70,7 @@ return id
  * prefix, the reader's direct log prefix. Returns { truncated (0/1), id, sender, payload, ... }:
  * the first `count` entries after the id over every followed log, in id order.
  */
-export const READ = `${NEWER}${FOLLOWED}
+export const READ = `${NEWER}${FOLLOWED}${FLATTEN}
 local count = tonumber(ARGV[2])
 local truncated = 0
 local entries = {}
@@ -69,14 +82,7 @@ for _, stream in ipairs(followed(KEYS[1], KEYS[2], ARGV[3], ARGV[4])) do
   end
 end
 table.sort(entries, function(a, b) return newer(b[1], a[1]) end)
-local out = { truncated }
-for i = 1, math.min(count, #entries) do
-  local entry = entries[i]
-  out[#out + 1] = entry[1]
-  out[#out + 1] = entry[2][2]
-  out[#out + 1] = entry[2][4]
-end
-return out
+return flatten(entries, count, { truncated })
 `;
 
 /** KEYS and the prefixes (ARGV) as READ. Returns the newest id over every followed log, or "0-0". */
@@ -94,7 +100,7 @@ return tail
  * direct log prefix. Returns { id, sender, payload, ... }: the `count` newest entries before the
  * id over every followed log, newest first (history pages; not on the delivery path).
  */
-export const READ_BEFORE = `${NEWER}${FOLLOWED}
+export const READ_BEFORE = `${NEWER}${FOLLOWED}${FLATTEN}
 local count = tonumber(ARGV[2])
 local from = ARGV[1] == '+' and '+' or '(' .. ARGV[1]
 local entries = {}
@@ -104,12 +110,5 @@ for _, stream in ipairs(followed(KEYS[1], KEYS[2], ARGV[3], ARGV[4])) do
   end
 end
 table.sort(entries, function(a, b) return newer(a[1], b[1]) end)
-local out = {}
-for i = 1, math.min(count, #entries) do
-  local entry = entries[i]
-  out[#out + 1] = entry[1]
-  out[#out + 1] = entry[2][2]
-  out[#out + 1] = entry[2][4]
-end
-return out
+return flatten(entries, count, {})
 `;

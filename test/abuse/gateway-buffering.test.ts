@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { io } from "socket.io-client";
-import { type ClientSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
+import { type ClientSocket, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
 import { enginePath, isSwitching, openRaw, type RawConnection, upgradeRequest, wsTextFrame } from "../support/raw-http.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
@@ -89,15 +88,9 @@ async function stalledSocket(port: number, token: string): Promise<RawConnection
   return conn;
 }
 
+/** A stock client with the token in the query too, so a router (the gateway) can route it. */
 function connect(url: string, token: string): Promise<ClientSocket> {
-  const socket = io(url, { query: { token }, auth: { token }, forceNew: true, reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
+  return connectSocket(url, { token }, { query: { token } });
 }
 
 async function expectFreshClientServed(url: string): Promise<void> {

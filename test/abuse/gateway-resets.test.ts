@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
-import { io } from "socket.io-client";
-import { type ClientSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
+import { type ClientSocket, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
 import { enginePath, getRequest, hasHead, isSwitching, openRaw, type RawConnection, upgradeRequest, wsTextFrame } from "../support/raw-http.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
@@ -197,16 +196,9 @@ for (const mode of ["hash", "broadcast"] as const) {
   });
 }
 
-/** A stock client connected through a router (the token in the query, so hash mode can route it). */
+/** A stock client with the token in the query too, so a router (the gateway) can route it. */
 function connectVia(url: string, token: string): Promise<ClientSocket> {
-  const socket = io(url, { query: { token }, auth: { token }, forceNew: true, reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
+  return connectSocket(url, { token }, { query: { token } });
 }
 
 /** Opens a polling session on `conn` (keep-alive) and returns its sid. */

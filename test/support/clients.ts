@@ -16,7 +16,7 @@ export const upgradeErrors = new WeakMap<ClientSocket, string>();
 export function connectSocket(
   url: string,
   auth: Record<string, unknown>,
-  options: { transports?: ("polling" | "websocket")[]; reconnection?: boolean } = {},
+  options: { transports?: ("polling" | "websocket")[]; reconnection?: boolean; query?: Record<string, string> } = {},
 ): Promise<ClientSocket> {
   const socket = io(url, { auth, forceNew: true, reconnection: options.reconnection ?? false, ...options });
   // The engine exists as soon as io() returns; a failed upgrade probe leaves the client on polling.
