@@ -117,6 +117,9 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     ],
     slowConsumersClosed: () => limits.slowConsumers.closed,
     peerLinksUp: peers && (() => (registry.current()?.members ?? []).filter((m) => m.id !== config.nodeId && peers.isLinked(m.id)).length),
+    // The rebalancer and the member are built below; these are read only when scraped.
+    rebalance: ring && { moved: () => rebalancer?.closedTotal ?? 0, pending: () => rebalancer?.pending ?? 0 },
+    draining: () => !member.accepting,
   });
   const messages = new MessageService({
     school,

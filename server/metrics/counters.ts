@@ -7,12 +7,14 @@ export interface MessageCounters {
   sent: { user: number; class: number };
   /** Messages sent to a socket (live or replayed). */
   delivered: number;
+  /** Of those, the ones sent by the first read after a socket connected (a replay from its last id). */
+  replayed: number;
   /** Requests and socket events refused, by error code (rate_limited, forbidden, service_unavailable, ...). */
   refused: Map<string, number>;
 }
 
 export function emptyMessageCounters(): MessageCounters {
-  return { sent: { user: 0, class: 0 }, delivered: 0, refused: new Map() };
+  return { sent: { user: 0, class: 0 }, delivered: 0, replayed: 0, refused: new Map() };
 }
 
 /** The totals a heartbeat carries (for the operators' Cluster page). */

@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 
 /** A counter whose value is read from a running total when scraped (the total is the source of truth). */
@@ -65,4 +66,24 @@ export function processRegistry(labels: Record<string, string>): Registry {
   registry.setDefaultLabels(labels);
   collectDefaultMetrics({ register: registry, prefix: "ringcast_" });
   return registry;
+}
+
+/** Round-trip time of a PING on each Redis connection, measured when scraped (-1: not ready). */
+export function redisLatency(registry: Registry, connections: { role: string; client: Redis }[]): void {
+  new Gauge({
+    name: "ringcast_redis_ping_seconds",
+    help: "Round trip of a PING on the Redis connection of this role, when scraped; -1 when it is not ready",
+    labelNames: ["connection"],
+    registers: [registry],
+    async collect() {
+      await Promise.all(
+        connections.map(async ({ role, client }) => {
+          if (client.status !== "ready") return this.set({ connection: role }, -1);
+          const started = process.hrtime.bigint();
+          await client.ping().catch(() => undefined);
+          this.set({ connection: role }, Number(process.hrtime.bigint() - started) / 1e9);
+        }),
+      );
+    },
+  });
 }

@@ -22,6 +22,8 @@ interface PumpState {
   again: boolean;
   retry: NodeJS.Timeout | undefined;
   followUps: NodeJS.Timeout[];
+  /** True until the first read after connecting is done: what it sends is a replay. */
+  replaying: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export class InboxPump {
   /** Starts sending to a new socket (its cursor was set at the handshake). */
   attach(socket: RingcastSocket): void {
     const followUps = Date.now() - this.ringChangedAt() < RING_SETTLE_MS ? FOLLOW_UP_MS.map((ms) => setTimeout(() => void this.pump(socket), ms)) : [];
-    const state: PumpState = { running: false, again: false, retry: undefined, followUps };
+    const state: PumpState = { running: false, again: false, retry: undefined, followUps, replaying: true };
     this.states.set(socket, state);
     socket.once("disconnect", () => {
       clearTimeout(state.retry);
@@ -100,7 +102,8 @@ export class InboxPump {
     try {
       do {
         state.again = false;
-        await this.drain(socket);
+        await this.drain(socket, state);
+        state.replaying = false;
       } while (state.again && socket.connected);
     } catch (err) {
       this.log.debug({ err: (err as Error).message, userId: socket.data.userId }, "inbox read failed; retrying");
@@ -112,7 +115,7 @@ export class InboxPump {
   }
 
   /** Sends everything after the cursor, page by page. */
-  private async drain(socket: RingcastSocket): Promise<void> {
+  private async drain(socket: RingcastSocket, state: PumpState): Promise<void> {
     for (;;) {
       const page = await this.inbox.readAfter(socket.data.userId, socket.data.cursor, PAGE_SIZE);
       // The log was trimmed past this socket's cursor (a burst longer than the log keeps, between
@@ -127,6 +130,7 @@ export class InboxPump {
       }
       this.ledger.markDelivered(socket.data.userId, sent).catch(() => undefined);
       if (this.counters) this.counters.delivered += sent.length;
+      if (this.counters && state.replaying) this.counters.replayed += sent.length;
       if (!socket.connected) return;
       // Past what the page covered but did not send (the reader's own messages in a class log).
       socket.data.cursor = page.position;

@@ -23,6 +23,11 @@ export class Rebalancer {
   /** Sockets closed so far, for visibility. */
   closedTotal = 0;
 
+  /** Sockets still to be moved by the rebalance under way. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   constructor(
     private readonly io: RingcastServer,
     private readonly ring: RingView,
