@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { RingcastRest } from "../../client/rest.ts";
 import { freePort } from "../../server/cli/local-redis.ts";
-import { connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
+import { connectInbox, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { type InProcessMember, startInProcessMember } from "../support/in-process.ts";
 import { OPERATOR_TOKEN } from "../support/processes.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
@@ -60,7 +60,7 @@ describe("metrics: GET /metrics in Prometheus format", function () {
     expect(value(after, "ringcast_draining")).to.equal(0);
     // A socket that resumes from before the class message gets it as a replay.
     const replayedBefore = value(after, "ringcast_messages_replayed_total") ?? 0;
-    const resumed = new Inbox(await connectSocket(server.url, { token: student, lastMessageId: "0-0" }));
+    const resumed = await connectInbox(server.url, { token: student, lastMessageId: "0-0" });
     await resumed.waitFor(1);
     resumed.socket.close();
     expect((value(await scrape(), "ringcast_messages_replayed_total") ?? 0) - replayedBefore).to.be.at.least(1);
