@@ -3,15 +3,69 @@
  * teacher's messages) and, per recipient, one log per sender of direct messages. Every entry's id
  * comes from one cluster-wide stream, so ids increase across all logs and a reader merges the logs
  * it follows by id. Scripts run atomically: a reader never sees a later id without the earlier ones.
+ *
+ * One index hash keeps, per log, its newest id (field <log>) and the newest id trimmed from it
+ * (field <log>:trimmed). A read asks the index about every followed log in one HMGET and reads
+ * only the logs with something after the cursor: its cost does not grow with the logs a user
+ * follows (its classes, everyone who ever sent it a direct message).
  */
 
-/** Compares two stream ids ("<ms>-<seq>"): true when `a` is after `b`. */
+/**
+ * Compares two stream ids ("<ms>-<seq>"): true when `a` is after `b`. Digit strings without
+ * leading zeros order by length, then as text: no pattern matching or number parsing, which
+ * dominated a read's cost.
+ */
 const NEWER = `
+local find, sub = string.find, string.sub
+local function later(x, y)
+  if #x ~= #y then return #x > #y end
+  return x > y
+end
 local function newer(a, b)
-  local ams, aseq = string.match(a, '(%d+)-(%d+)')
-  local bms, bseq = string.match(b, '(%d+)-(%d+)')
-  ams, aseq, bms, bseq = tonumber(ams), tonumber(aseq), tonumber(bms), tonumber(bseq)
-  return ams > bms or (ams == bms and aseq > bseq)
+  if a == b then return false end
+  local ai, bi = find(a, '-', 1, true), find(b, '-', 1, true)
+  local ams, bms = sub(a, 1, ai - 1), sub(b, 1, bi - 1)
+  if ams ~= bms then return later(ams, bms) end
+  return later(sub(a, ai + 1), sub(b, bi + 1))
+end
+`;
+
+/**
+ * What the index says of some logs: { log, newest id or false, trim watermark or false } each.
+ * `summary` (the reader's direct log prefix) adds, last, the newest id and the newest watermark
+ * over all of the reader's direct logs, kept by APPEND: a read looks at its direct logs one by one
+ * only when that says there is news.
+ */
+const INDEXED = `
+local function indexed(index, logs, summary)
+  local fields = {}
+  for _, log in ipairs(logs) do
+    fields[#fields + 1] = log
+    fields[#fields + 1] = log .. ':trimmed'
+  end
+  if summary then
+    fields[#fields + 1] = summary .. '+last'
+    fields[#fields + 1] = summary .. '+trimmed'
+  end
+  if #fields == 0 then return {} end
+  local known = redis.call('HMGET', index, unpack(fields))
+  local out = {}
+  for i = 1, #fields / 2 do out[i] = { logs[i] or false, known[2 * i - 1], known[2 * i] } end
+  return out
+end
+local function prefixed(prefix, names)
+  local logs = {}
+  for _, name in ipairs(names) do logs[#logs + 1] = prefix .. name end
+  return logs
+end
+`;
+
+/** Every log a reader follows, indexed: its classes' logs, then one per sender of direct messages. */
+const FOLLOWED = `
+local function followed(classes, senders, index, classPrefix, directPrefix)
+  local logs = prefixed(classPrefix, redis.call('SMEMBERS', classes))
+  for _, log in ipairs(prefixed(directPrefix, redis.call('SMEMBERS', senders))) do logs[#logs + 1] = log end
+  return indexed(index, logs)
 end
 `;
 
@@ -28,19 +82,10 @@ local function flatten(entries, count, out)
 end
 `;
 
-/** The logs a reader follows: its classes' logs, then one log per sender of direct messages. */
-const FOLLOWED = `
-local function followed(classes, senders, classPrefix, directPrefix)
-  local streams = {}
-  for _, c in ipairs(redis.call('SMEMBERS', classes)) do streams[#streams + 1] = classPrefix .. c end
-  for _, s in ipairs(redis.call('SMEMBERS', senders)) do streams[#streams + 1] = directPrefix .. s end
-  return streams
-end
-`;
-
 /**
- * KEYS: the id stream, the conversation's log, its trim watermark, [the recipient's set of direct
- * senders]. ARGV: sender id, payload, most entries kept, oldest id kept by age.
+ * KEYS: the id stream, the conversation's log, the index, [the recipient's set of direct senders].
+ * ARGV: sender id, payload, most entries kept, oldest id kept by age, [the recipient's direct log
+ * prefix, whose summary fields in the index this append keeps].
  * Appends one entry whatever the number of recipients. Trims by length and by age with forward
  * reads only (cheap whatever the log's size; at most 100 aged entries per append, the rest at the
  * next one) and records the newest trimmed id: a reader behind it has missed messages.
@@ -48,7 +93,12 @@ end
 export const APPEND = `${NEWER}
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000, '*', 'm', '')
 redis.call('XADD', KEYS[2], id, 's', ARGV[1], 'm', ARGV[2])
-if #KEYS > 3 then redis.call('SADD', KEYS[4], ARGV[1]) end
+redis.call('HSET', KEYS[3], KEYS[2], id)
+local direct = #KEYS > 3
+if direct then
+  redis.call('SADD', KEYS[4], ARGV[1])
+  redis.call('HSET', KEYS[3], ARGV[5] .. '+last', id)
+end
 local cut = nil
 local excess = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[3])
 if excess > 0 then
@@ -60,53 +110,64 @@ if #aged > 0 and (cut == nil or newer(aged[#aged][1], cut)) then cut = aged[#age
 if cut then
   local ms, seq = string.match(cut, '(%d+)-(%d+)')
   redis.call('XTRIM', KEYS[2], 'MINID', ms .. '-' .. (tonumber(seq) + 1))
-  redis.call('SET', KEYS[3], cut)
+  redis.call('HSET', KEYS[3], KEYS[2] .. ':trimmed', cut)
+  if direct then
+    local newest = redis.call('HGET', KEYS[3], ARGV[5] .. '+trimmed')
+    if not newest or newer(cut, newest) then redis.call('HSET', KEYS[3], ARGV[5] .. '+trimmed', cut) end
+  end
 end
 return id
 `;
 
 /**
- * KEYS: the reader's class set, its set of direct senders. ARGV: after id, count, class log
- * prefix, the reader's direct log prefix. Returns { truncated (0/1), id, sender, payload, ... }:
- * the first `count` entries after the id over every followed log, in id order.
+ * KEYS: the reader's class set, its set of direct senders, the index. ARGV: after id, count,
+ * class log prefix, the reader's direct log prefix. Returns { truncated (0/1), id, sender,
+ * payload, ... }: the first `count` entries after the id over every followed log, in id order.
  */
-export const READ = `${NEWER}${FOLLOWED}${FLATTEN}
-local count = tonumber(ARGV[2])
+export const READ = `${NEWER}${INDEXED}${FLATTEN}
+local after, count = ARGV[1], tonumber(ARGV[2])
 local truncated = 0
 local entries = {}
-for _, stream in ipairs(followed(KEYS[1], KEYS[2], ARGV[3], ARGV[4])) do
-  local watermark = redis.call('GET', stream .. ':trimmed')
-  if watermark and newer(watermark, ARGV[1]) then truncated = 1 end
-  for _, entry in ipairs(redis.call('XRANGE', stream, '(' .. ARGV[1], '+', 'COUNT', count)) do
-    entries[#entries + 1] = entry
+local function collect(logs)
+  for _, log in ipairs(logs) do
+    if log[3] and newer(log[3], after) then truncated = 1 end
+    if log[1] and log[2] and newer(log[2], after) then
+      for _, entry in ipairs(redis.call('XRANGE', log[1], '(' .. after, '+', 'COUNT', count)) do entries[#entries + 1] = entry end
+    end
   end
 end
+local classes = indexed(KEYS[3], prefixed(ARGV[3], redis.call('SMEMBERS', KEYS[1])), ARGV[4])
+local direct = table.remove(classes)
+collect(classes)
+if direct[3] and newer(direct[3], after) then truncated = 1 end
+if direct[2] and newer(direct[2], after) then collect(indexed(KEYS[3], prefixed(ARGV[4], redis.call('SMEMBERS', KEYS[2])))) end
 table.sort(entries, function(a, b) return newer(b[1], a[1]) end)
 return flatten(entries, count, { truncated })
 `;
 
 /** KEYS and the prefixes (ARGV) as READ. Returns the newest id over every followed log, or "0-0". */
-export const TAIL = `${NEWER}${FOLLOWED}
+export const TAIL = `${NEWER}${INDEXED}
 local tail = '0-0'
-for _, stream in ipairs(followed(KEYS[1], KEYS[2], ARGV[1], ARGV[2])) do
-  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
-  if #last > 0 and newer(last[1][1], tail) then tail = last[1][1] end
+for _, log in ipairs(indexed(KEYS[3], prefixed(ARGV[1], redis.call('SMEMBERS', KEYS[1])), ARGV[2])) do
+  if log[2] and newer(log[2], tail) then tail = log[2] end
 end
 return tail
 `;
 
 /**
- * KEYS and the prefixes as READ; ARGV: before id ("+" for the newest), count, class log prefix,
- * direct log prefix. Returns { id, sender, payload, ... }: the `count` newest entries before the
- * id over every followed log, newest first (history pages; not on the delivery path).
+ * KEYS as READ; ARGV: before id ("+" for the newest), count, class log prefix, direct log prefix.
+ * Returns { id, sender, payload, ... }: the `count` newest entries before the id over every
+ * followed log, newest first (history pages; not on the delivery path).
  */
-export const READ_BEFORE = `${NEWER}${FOLLOWED}${FLATTEN}
+export const READ_BEFORE = `${NEWER}${INDEXED}${FOLLOWED}${FLATTEN}
 local count = tonumber(ARGV[2])
 local from = ARGV[1] == '+' and '+' or '(' .. ARGV[1]
 local entries = {}
-for _, stream in ipairs(followed(KEYS[1], KEYS[2], ARGV[3], ARGV[4])) do
-  for _, entry in ipairs(redis.call('XREVRANGE', stream, from, '-', 'COUNT', count)) do
-    entries[#entries + 1] = entry
+for _, log in ipairs(followed(KEYS[1], KEYS[2], KEYS[3], ARGV[3], ARGV[4])) do
+  if log[2] then
+    for _, entry in ipairs(redis.call('XREVRANGE', log[1], from, '-', 'COUNT', count)) do
+      entries[#entries + 1] = entry
+    end
   end
 end
 table.sort(entries, function(a, b) return newer(a[1], b[1]) end)

@@ -44,17 +44,20 @@ export class RedisInbox implements InboxStore {
   append(draft: MessageDraft): Promise<string> {
     return this.run(async () => {
       const log = this.logOf(draft.to, draft.from.id);
-      const keys = [this.keys.messageIds, log, `${log}:trimmed`];
-      if (draft.to.type === "user") keys.push(this.keys.directSenders(draft.to.id));
+      const keys = [this.keys.messageIds, log, this.keys.logIndex];
       const minId = `${Math.max(1, Date.now() - this.options.maxAgeMs)}-0`;
       const args = [draft.from.id, JSON.stringify(draft), this.options.maxLength, minId];
+      if (draft.to.type === "user") {
+        keys.push(this.keys.directSenders(draft.to.id));
+        args.push(this.keys.directLog(draft.to.id, ""));
+      }
       return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
     });
   }
 
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage> {
     return this.run(async () => {
-      const [truncated, ...flat] = (await this.redis.ringcastRead(2, ...this.followedKeys(userId), afterId, count, ...this.prefixes(userId))) as [number, ...string[]];
+      const [truncated, ...flat] = (await this.redis.ringcastRead(3, ...this.followedKeys(userId), afterId, count, ...this.prefixes(userId))) as [number, ...string[]];
       const messages: Message[] = [];
       let position = afterId;
       for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -69,7 +72,7 @@ export class RedisInbox implements InboxStore {
 
   readBefore(userId: string, beforeId: string | undefined, count: number): Promise<HistoryPage> {
     return this.run(async () => {
-      const flat = (await this.redis.ringcastReadBefore(2, ...this.followedKeys(userId), beforeId ?? "+", count, ...this.prefixes(userId))) as string[];
+      const flat = (await this.redis.ringcastReadBefore(3, ...this.followedKeys(userId), beforeId ?? "+", count, ...this.prefixes(userId))) as string[];
       const messages: Message[] = [];
       for (let i = 0; i + 2 < flat.length; i += 3) {
         const [id, senderId, payload] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
@@ -81,7 +84,7 @@ export class RedisInbox implements InboxStore {
   }
 
   tail(userId: string): Promise<string> {
-    return this.run(async () => String(await this.redis.ringcastTail(2, ...this.followedKeys(userId), ...this.prefixes(userId))));
+    return this.run(async () => String(await this.redis.ringcastTail(3, ...this.followedKeys(userId), ...this.prefixes(userId))));
   }
 
   contains(id: string, to: Target, senderId: string): Promise<boolean> {
@@ -92,8 +95,8 @@ export class RedisInbox implements InboxStore {
     return to.type === "class" ? this.keys.classLog(to.id) : this.keys.directLog(to.id, senderId);
   }
 
-  private followedKeys(userId: string): [string, string] {
-    return [this.keys.userClasses(userId), this.keys.directSenders(userId)];
+  private followedKeys(userId: string): [string, string, string] {
+    return [this.keys.userClasses(userId), this.keys.directSenders(userId), this.keys.logIndex];
   }
 
   private prefixes(userId: string): [string, string] {

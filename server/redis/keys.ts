@@ -16,10 +16,12 @@ export interface RedisKeys {
   adapterKey: string;
   /** Stream whose ids number every message cluster-wide. */
   messageIds: string;
-  /** Stream: a class's log (its teacher's messages). Its trim watermark is this key + ":trimmed". */
+  /** Stream: a class's log (its teacher's messages). */
   classLog(classId: string): string;
-  /** Stream: the direct messages one sender sent one recipient (+ ":trimmed", as classLog). */
+  /** Stream: the direct messages one sender sent one recipient. */
   directLog(recipientId: string, senderId: string): string;
+  /** Hash: per log, its newest id (field = the log's key) and its trim watermark (<key>:trimmed). */
+  logIndex: string;
   /** Set: who has sent a user direct messages (the direct logs the user follows). */
   directSenders(userId: string): string;
   /** Hash: a message's sender, target, time and recipients (for its delivery status). */
@@ -52,6 +54,7 @@ export function redisKeys(prefix: string): RedisKeys {
     messageIds: `${prefix}:messages:ids`,
     classLog: (classId) => `${prefix}:log:class:${classId}`,
     directLog: (recipientId, senderId) => `${prefix}:log:direct:${recipientId}:${senderId}`,
+    logIndex: `${prefix}:logs:index`,
     directSenders: (userId) => `${prefix}:user:${userId}:direct-senders`,
     messageInfo: (id) => `${prefix}:message:${id}`,
     messageDelivered: (id) => `${prefix}:message:${id}:delivered`,
