@@ -32,9 +32,10 @@ end
 
 /**
  * What the index says of some logs: { log, newest id or false, trim watermark or false } each.
- * `summary` (the reader's direct log prefix) adds, last, the newest id and the newest watermark
- * over all of the reader's direct logs, kept by APPEND: a read looks at its direct logs one by one
- * only when that says there is news.
+ * `summary` (the reader's direct log prefix) adds, last, { false, the newest id and the newest
+ * watermark over all of the reader's direct logs, the oldest id its pointer stream still holds },
+ * kept by APPEND: a read looks at its direct logs only when that says there is news, and then only
+ * at the senders the pointer stream names.
  */
 const INDEXED = `
 local function indexed(index, logs, summary)
@@ -46,11 +47,16 @@ local function indexed(index, logs, summary)
   if summary then
     fields[#fields + 1] = summary .. '+last'
     fields[#fields + 1] = summary .. '+trimmed'
+    fields[#fields + 1] = summary .. '+index-from'
   end
   if #fields == 0 then return {} end
   local known = redis.call('HMGET', index, unpack(fields))
   local out = {}
-  for i = 1, #fields / 2 do out[i] = { logs[i] or false, known[2 * i - 1], known[2 * i] } end
+  for i = 1, #logs do out[i] = { logs[i], known[2 * i - 1], known[2 * i] } end
+  if summary then
+    local n = 2 * #logs
+    out[#out + 1] = { false, known[n + 1], known[n + 2], known[n + 3] }
+  end
   return out
 end
 local function prefixed(prefix, names)
@@ -83,9 +89,9 @@ end
 `;
 
 /**
- * KEYS: the id stream, the conversation's log, the index, [the recipient's set of direct senders].
- * ARGV: sender id, payload, most entries kept, oldest id kept by age, [the recipient's direct log
- * prefix, whose summary fields in the index this append keeps].
+ * KEYS: the id stream, the conversation's log, the index, [the recipient's set of direct senders,
+ * its pointer stream]. ARGV: sender id, payload, most entries kept, oldest id kept by age, [the
+ * recipient's direct log prefix (its summary fields in the index), the pointer stream's cap].
  * Appends one entry whatever the number of recipients. Trims by length and by age with forward
  * reads only (cheap whatever the log's size; at most 100 aged entries per append, the rest at the
  * next one) and records the newest trimmed id: a reader behind it has missed messages.
@@ -98,6 +104,13 @@ local direct = #KEYS > 3
 if direct then
   redis.call('SADD', KEYS[4], ARGV[1])
   redis.call('HSET', KEYS[3], ARGV[5] .. '+last', id)
+  -- The recipient's pointer stream: which sender's log has each new direct message. Kept exactly
+  -- to its cap; the oldest id it still holds tells readers from how far back it can be trusted.
+  redis.call('XADD', KEYS[5], id, 's', ARGV[1])
+  if redis.call('XLEN', KEYS[5]) > tonumber(ARGV[6]) then
+    redis.call('XTRIM', KEYS[5], 'MAXLEN', ARGV[6])
+    redis.call('HSET', KEYS[3], ARGV[5] .. '+index-from', redis.call('XRANGE', KEYS[5], '-', '+', 'COUNT', 1)[1][1])
+  end
 end
 local cut = nil
 local excess = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[3])
@@ -120,8 +133,8 @@ return id
 `;
 
 /**
- * KEYS: the reader's class set, its set of direct senders, the index. ARGV: after id, count,
- * class log prefix, the reader's direct log prefix. Returns { truncated (0/1), id, sender,
+ * KEYS: the reader's class set, its set of direct senders, the index, its pointer stream. ARGV:
+ * after id, count, class log prefix, the reader's direct log prefix. Returns { truncated (0/1), id, sender,
  * payload, ... }: the first `count` entries after the id over every followed log, in id order.
  */
 export const READ = `${NEWER}${INDEXED}${FLATTEN}
@@ -140,7 +153,27 @@ local classes = indexed(KEYS[3], prefixed(ARGV[3], redis.call('SMEMBERS', KEYS[1
 local direct = table.remove(classes)
 collect(classes)
 if direct[3] and newer(direct[3], after) then truncated = 1 end
-if direct[2] and newer(direct[2], after) then collect(indexed(KEYS[3], prefixed(ARGV[4], redis.call('SMEMBERS', KEYS[2])))) end
+if direct[2] and newer(direct[2], after) then
+  if direct[4] and newer(direct[4], after) then
+    -- The pointers no longer reach back to the cursor: ask every direct log.
+    collect(indexed(KEYS[3], prefixed(ARGV[4], redis.call('SMEMBERS', KEYS[2]))))
+  else
+    -- Every pointer after the cursor (the stream is capped, so this is bounded): the senders
+    -- with news, even when the messages some pointers name were trimmed since.
+    local pointers = redis.call('XRANGE', KEYS[4], '(' .. after, '+')
+    local seen, senders = {}, {}
+    for _, pointer in ipairs(pointers) do
+      local sender = pointer[2][2]
+      if not seen[sender] then
+        seen[sender] = true
+        senders[#senders + 1] = sender
+      end
+    end
+    for _, log in ipairs(prefixed(ARGV[4], senders)) do
+      for _, entry in ipairs(redis.call('XRANGE', log, '(' .. after, '+', 'COUNT', count)) do entries[#entries + 1] = entry end
+    end
+  end
+end
 table.sort(entries, function(a, b) return newer(b[1], a[1]) end)
 return flatten(entries, count, { truncated })
 `;

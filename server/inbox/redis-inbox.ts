@@ -12,6 +12,12 @@ export interface RedisInboxOptions {
   maxAgeMs: number;
 }
 
+/**
+ * A user's pointer stream keeps this many times the log length of pointers (an id and a sender
+ * each): deep enough that a reader rarely falls back to asking every direct log.
+ */
+const POINTERS_PER_LOG = 4;
+
 /** The client with the scripts defined as commands: sent by their SHA (EVALSHA), not their text. */
 type ScriptedRedis = Redis & {
   ringcastAppend(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
@@ -48,8 +54,8 @@ export class RedisInbox implements InboxStore {
       const minId = `${Math.max(1, Date.now() - this.options.maxAgeMs)}-0`;
       const args = [draft.from.id, JSON.stringify(draft), this.options.maxLength, minId];
       if (draft.to.type === "user") {
-        keys.push(this.keys.directSenders(draft.to.id));
-        args.push(this.keys.directLog(draft.to.id, ""));
+        keys.push(this.keys.directSenders(draft.to.id), this.keys.directPointers(draft.to.id));
+        args.push(this.keys.directLog(draft.to.id, ""), POINTERS_PER_LOG * this.options.maxLength);
       }
       return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
     });
@@ -57,7 +63,7 @@ export class RedisInbox implements InboxStore {
 
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage> {
     return this.run(async () => {
-      const [truncated, ...flat] = (await this.redis.ringcastRead(3, ...this.followedKeys(userId), afterId, count, ...this.prefixes(userId))) as [number, ...string[]];
+      const [truncated, ...flat] = (await this.redis.ringcastRead(4, ...this.followedKeys(userId), this.keys.directPointers(userId), afterId, count, ...this.prefixes(userId))) as [number, ...string[]];
       const messages: Message[] = [];
       let position = afterId;
       for (let i = 0; i + 2 < flat.length; i += 3) {

@@ -24,6 +24,8 @@ export interface RedisKeys {
   logIndex: string;
   /** Set: who has sent a user direct messages (the direct logs the user follows). */
   directSenders(userId: string): string;
+  /** Stream: per direct message to a user, its id and sender (which direct log to read). */
+  directPointers(userId: string): string;
   /** Hash: a message's sender, target, time and recipients (for its delivery status). */
   messageInfo(id: string): string;
   /** Set: the recipients a message has reached. */
@@ -55,6 +57,7 @@ export function redisKeys(prefix: string): RedisKeys {
     classLog: (classId) => `${prefix}:log:class:${classId}`,
     directLog: (recipientId, senderId) => `${prefix}:log:direct:${recipientId}:${senderId}`,
     logIndex: `${prefix}:logs:index`,
+    directPointers: (userId) => `${prefix}:user:${userId}:direct-pointers`,
     directSenders: (userId) => `${prefix}:user:${userId}:direct-senders`,
     messageInfo: (id) => `${prefix}:message:${id}`,
     messageDelivered: (id) => `${prefix}:message:${id}:delivered`,

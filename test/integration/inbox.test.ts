@@ -136,6 +136,19 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
     expect((await store.readBefore("nobody", undefined, 10)).messages).to.deep.equal([]);
   });
 
+  it("a reader further behind than its pointer stream reaches still gets every direct message kept", async () => {
+    const { store } = await inbox({ maxLength: 3, maxAgeMs: 3_600_000 }); // pointers kept: 4 x 3 = 12
+    const quiet = await store.append(draft("from s002", "s002", toUser("s001")));
+    const flood: string[] = [];
+    for (let i = 0; i < 20; i++) flood.push(await store.append(draft(`from t-ada ${i}`, "t-ada", toUser("s001"))));
+    const page = await store.readAfter("s001", "0-0", 100);
+    expect(page.messages.map((m) => m.id)).to.deep.equal([quiet, ...flood.slice(-3)]);
+    expect(page.truncated).to.equal(true);
+    const recent = await store.readAfter("s001", flood[17]!, 100); // within the pointers' reach
+    expect(recent.messages.map((m) => m.id)).to.deep.equal(flood.slice(-2));
+    expect(recent.truncated).to.equal(false);
+  });
+
   it("trims messages older than maxAgeMs at the log's next append", async () => {
     const { store } = await inbox({ maxLength: 1000, maxAgeMs: 50 });
     const old = await store.append(draft("old"));
