@@ -39,6 +39,8 @@ export interface Measurement {
   redisCommands: number;
   /** The same by command name, over the run (the harness's own INFO left out). */
   redisCommandsByName: Record<string, number>;
+  /** Microseconds of Redis time by command name over the run (scripts include their inner calls). */
+  redisUsecByName: Record<string, number>;
 }
 
 const WARM_UP_SECONDS = 2;
@@ -115,7 +117,7 @@ async function measure(
   scenario: Scenario,
   seconds: number,
   profiling: boolean,
-): Promise<{ result: RunResult; clusterCpuMs: number; redisCpuMs: number; redisCommands: number; redisCommandsByName: Record<string, number> }> {
+): Promise<{ result: RunResult; clusterCpuMs: number; redisCpuMs: number; redisCommands: number; redisCommandsByName: Record<string, number>; redisUsecByName: Record<string, number> }> {
   if (profiling) for (const pid of system.pids) process.kill(pid, "SIGUSR2"); // start the members' profilers
   const before = await redisInfo(admin);
   const meter = new CpuMeter([...system.pids, before.pid]);
@@ -130,7 +132,12 @@ async function measure(
       .map(([name, calls]) => [name, calls - (before.byCommand[name] ?? 0) - (name === "info" ? 1 : 0)] as const)
       .filter(([, calls]) => calls > 0),
   );
-  return { result, clusterCpuMs, redisCpuMs: cpu.get(before.pid) ?? 0, redisCommands: after.commands - before.commands - 1, redisCommandsByName };
+  const redisUsecByName = Object.fromEntries(
+    Object.entries(after.usecByCommand)
+      .map(([name, usec]) => [name, usec - (before.usecByCommand[name] ?? 0)] as const)
+      .filter(([name, usec]) => usec > 0 && name !== "info"),
+  );
+  return { result, clusterCpuMs, redisCpuMs: cpu.get(before.pid) ?? 0, redisCommands: after.commands - before.commands - 1, redisCommandsByName, redisUsecByName };
 }
 
 function summary({ result, clusterCpuMs, redisCpuMs }: { result: RunResult; clusterCpuMs: number; redisCpuMs: number }): string {

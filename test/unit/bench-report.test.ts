@@ -20,7 +20,7 @@ function measurement(system: Measurement["system"], run: number, overrides: Part
     generatorCpuMs: 2000,
     ...overrides,
   };
-  return { scenario: "unicast", system, members: 2, run, result, clusterCpuMs: overrides.cpu ?? 2000, redisCpuMs: 400, redisCommands: 8000, redisCommandsByName: { publish: 8000 } };
+  return { scenario: "unicast", system, members: 2, run, result, clusterCpuMs: overrides.cpu ?? 2000, redisCpuMs: 400, redisCommands: 8000, redisCommandsByName: { publish: 8000 }, redisUsecByName: { publish: 8000 } };
 }
 
 describe("benchmark figures", () => {
