@@ -1,6 +1,6 @@
 import type { ClassSummary, Message, RingcastClient, User } from "../../client/index.ts";
 import { h, render } from "./dom.ts";
-import { submitHandler } from "./form.ts";
+import { composer } from "./composer.ts";
 import { messageOf } from "./sign-in.ts";
 
 /**
@@ -9,38 +9,24 @@ import { messageOf } from "./sign-in.ts";
  */
 export function studentComposer(client: RingcastClient, classes: ClassSummary[]): { element: HTMLElement; replyTo: (message: Message) => void } {
   const to = h("select", { name: "to", "data-testid": "to" }, h("option", { value: "" }, "Loading…"));
-  const body = h("textarea", { name: "body", rows: "2", placeholder: "Write to your teacher or a classmate", "data-testid": "body" });
-  const error = h("p", { class: "error", role: "alert", "data-testid": "send-error" });
   const sent = h("p", { class: "hint", "data-testid": "reply-sent" });
-  const button = h("button", { type: "submit" }, "Send");
+  const { form, body, error } = composer({
+    title: "Write a message",
+    placeholder: "Write to your teacher or a classmate",
+    rows: 2,
+    fields: [["To", to]],
+    send: async (text) => {
+      const name = to.selectedOptions[0]?.textContent ?? to.value;
+      await client.send({ user: to.value }, text);
+      sent.textContent = `Sent to ${name}.`;
+    },
+    footer: sent,
+  });
 
   void people(client, classes)
     .then((users) => render(to, ...users.map((u) => h("option", { value: u.id }, u.role === "teacher" ? `${u.name} (teacher)` : u.name))))
     .catch((err: unknown) => (error.textContent = `Cannot load your classes: ${messageOf(err)}`));
 
-  const form = h(
-    "form",
-    {
-      class: "card composer",
-      onsubmit: submitHandler(
-        button,
-        error,
-        async () => {
-          const name = to.selectedOptions[0]?.textContent ?? to.value;
-          await client.send({ user: to.value }, body.value);
-          sent.textContent = `Sent to ${name}.`;
-          body.value = "";
-        },
-        (err) => `Not sent: ${messageOf(err)}`,
-      ),
-    },
-    h("h2", {}, "Write a message"),
-    h("label", {}, "To", to),
-    h("label", {}, "Message", body),
-    button,
-    error,
-    sent,
-  );
   const replyTo = (message: Message): void => {
     if (!to.querySelector(`option[value="${CSS.escape(message.from.id)}"]`)) to.append(h("option", { value: message.from.id }, message.from.name));
     to.value = message.from.id;

@@ -1,6 +1,6 @@
 import type { ClassDetail, ClassSummary, RingcastClient, SendReceipt } from "../../client/index.ts";
 import { h, render, time } from "./dom.ts";
-import { submitHandler } from "./form.ts";
+import { composer } from "./composer.ts";
 import { messageOf } from "./sign-in.ts";
 
 const STATUS_POLLS = 15;
@@ -9,11 +9,23 @@ const STATUS_POLLS = 15;
 export function teacherView(client: RingcastClient, classes: ClassSummary[]): HTMLElement {
   const classSelect = h("select", { name: "class", "data-testid": "class" }, ...classes.map((c) => h("option", { value: c.id }, `${c.name} (${c.studentCount})`)));
   const target = h("select", { name: "to", "data-testid": "to" });
-  const body = h("textarea", { name: "body", rows: "3", placeholder: "Write to your class or a student", "data-testid": "body" });
-  const error = h("p", { class: "error", role: "alert", "data-testid": "send-error" });
-  const button = h("button", { type: "submit" }, "Send");
   const sent = h("ol", { class: "messages", "data-testid": "sent" });
   let detail: ClassDetail | undefined;
+  const { form, error } = composer({
+    title: "Send a message",
+    placeholder: "Write to your class or a student",
+    rows: 3,
+    fields: [
+      ["Class", classSelect],
+      ["To", target],
+    ],
+    send: async (text) => {
+      const to = target.value ? { user: target.value } : { class: classSelect.value };
+      const label = target.value ? (detail?.students.find((s) => s.id === target.value)?.name ?? target.value) : (detail?.name ?? classSelect.value);
+      const receipt = await client.send(to, text);
+      sent.prepend(sentItem(client, receipt, label, text));
+    },
+  });
 
   const loadClass = async (): Promise<void> => {
     detail = await client.rest.classDetail(client.token, classSelect.value);
@@ -26,30 +38,6 @@ export function teacherView(client: RingcastClient, classes: ClassSummary[]): HT
   classSelect.addEventListener("change", () => void loadClass().catch((err: unknown) => (error.textContent = messageOf(err))));
   void loadClass().catch((err: unknown) => (error.textContent = messageOf(err)));
 
-  const form = h(
-    "form",
-    {
-      class: "card composer",
-      onsubmit: submitHandler(
-        button,
-        error,
-        async () => {
-          const to = target.value ? { user: target.value } : { class: classSelect.value };
-          const label = target.value ? (detail?.students.find((s) => s.id === target.value)?.name ?? target.value) : (detail?.name ?? classSelect.value);
-          const receipt = await client.send(to, body.value);
-          sent.prepend(sentItem(client, receipt, label, body.value));
-          body.value = "";
-        },
-        (err) => `Not sent: ${messageOf(err)}`,
-      ),
-    },
-    h("h2", {}, "Send a message"),
-    h("label", {}, "Class", classSelect),
-    h("label", {}, "To", target),
-    h("label", {}, "Message", body),
-    button,
-    error,
-  );
   return h("div", { class: "stack" }, form, h("section", { class: "card" }, h("h2", {}, "Sent"), sent));
 }
 
