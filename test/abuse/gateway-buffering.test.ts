@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { type ClientSocket, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
-import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
+import { type ClusterProcess, FLOOD_LIMITS, spawnGateway, spawnMember } from "../support/processes.ts";
 import { enginePath, isSwitching, openRaw, type RawConnection, upgradeRequest, wsTextFrame } from "../support/raw-http.ts";
 import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
 import { MB, rssOf, sampleRss } from "../support/rss.ts";
@@ -31,8 +31,7 @@ describe("gateway buffering for a slow reader", function () {
       prefix,
       nodeId: "solo",
       env: {
-        RINGCAST_LIMIT_DIRECT_MESSAGES: "100000/1",
-        RINGCAST_LIMIT_SOCKET_EVENTS: "100000/1",
+        ...FLOOD_LIMITS,
         RINGCAST_MAX_MESSAGE_CHARS: String(MESSAGE_CHARS),
         RINGCAST_MAX_SOCKET_PAYLOAD_BYTES: String(MESSAGE_CHARS * 2),
         RINGCAST_MAX_BUFFERED_BYTES: String(1024 * MB),

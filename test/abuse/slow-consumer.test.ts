@@ -5,7 +5,7 @@ import type { LocalRedis } from "../../server/cli/local-redis.ts";
 import { compareIds } from "../../server/inbox/inbox.ts";
 import type { Message } from "../../server/messaging/message.ts";
 import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
-import { type ClusterProcess, spawnMember } from "../support/processes.ts";
+import { type ClusterProcess, FLOOD_LIMITS, spawnMember } from "../support/processes.ts";
 import { privateRedis, seedSchool, uniquePrefix } from "../support/redis.ts";
 import { MB, sampleRss } from "../support/rss.ts";
 
@@ -67,8 +67,7 @@ describe("abuse: slow consumers are bounded", function () {
       nodeId: "m1",
       env: {
         // The flood is deliberate: the limits that would stop it are lifted, the logs keep all of it.
-        RINGCAST_LIMIT_DIRECT_MESSAGES: "1000000/60",
-        RINGCAST_LIMIT_SOCKET_EVENTS: "1000000/10",
+        ...FLOOD_LIMITS,
         RINGCAST_INBOX_MAX_LENGTH: "1000000",
         RINGCAST_MAX_MESSAGE_CHARS: String(BODY_CHARS),
         RINGCAST_MAX_BUFFERED_BYTES: String(1024 * 1024),
