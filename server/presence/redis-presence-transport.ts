@@ -1,0 +1,85 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "../log.ts";
+import type { PresenceListener, PresenceTransport } from "./presence-transport.ts";
+
+export interface RedisPresenceTransportOptions {
+  /** The channel is `${prefix}:presence` (e.g. the cluster's Redis key prefix). */
+  prefix: string;
+  log: Logger;
+}
+
+/**
+ * The presence channel on Redis pub/sub. Like @socket.io/redis-adapter it takes a publishing
+ * client and a subscribing one (which may be shared with other subscribers: messages are filtered
+ * by channel) and never builds, connects or closes them.
+ */
+export class RedisPresenceTransport implements PresenceTransport {
+  readonly channel: string;
+  private readonly listeners = new Set<PresenceListener>();
+  private readonly restoredListeners = new Set<() => void>();
+  private subscribed = false;
+  private readyBefore = false;
+  private failedPublishes = 0;
+
+  private readonly onRedisMessage = (channel: string, message: string): void => {
+    if (channel !== this.channel) return;
+    for (const listener of this.listeners) listener(message);
+  };
+
+  private readonly onReady = (): void => {
+    if (!this.readyBefore) {
+      this.readyBefore = true;
+      return;
+    }
+    // ioredis re-subscribes right after "ready": a PING queued behind it answers once the
+    // subscription is active again, so what is asked for then is not missed.
+    const restored = () => {
+      if (this.subscribed) for (const listener of this.restoredListeners) listener();
+    };
+    setImmediate(() => void this.sub.ping().then(restored, restored));
+  };
+
+  constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    private readonly options: RedisPresenceTransportOptions,
+  ) {
+    this.channel = `${options.prefix}:presence`;
+  }
+
+  async start(): Promise<void> {
+    this.readyBefore = this.sub.status === "ready";
+    this.sub.on("message", this.onRedisMessage);
+    this.sub.on("ready", this.onReady);
+    await this.sub.subscribe(this.channel);
+    this.subscribed = true;
+  }
+
+  async publish(message: string): Promise<void> {
+    try {
+      await this.pub.publish(this.channel, message);
+    } catch (err) {
+      // Lost messages are healed by snapshots; one log line per outage is enough.
+      if (this.failedPublishes++ === 0) this.options.log.warn({ err: (err as Error).message }, "presence: publish failed");
+      return;
+    }
+    this.failedPublishes = 0;
+  }
+
+  onMessage(listener: PresenceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onRestored(listener: () => void): () => void {
+    this.restoredListeners.add(listener);
+    return () => this.restoredListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.subscribed = false;
+    this.sub.off("message", this.onRedisMessage);
+    this.sub.off("ready", this.onReady);
+    if (this.sub.status === "ready") await this.sub.unsubscribe(this.channel).catch(() => undefined);
+  }
+}
