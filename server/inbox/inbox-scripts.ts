@@ -89,29 +89,38 @@ end
 `;
 
 /**
- * KEYS: the id stream, the conversation's log, the index, [the recipient's set of direct senders,
- * its pointer stream]. ARGV: sender id, payload, most entries kept, oldest id kept by age, [the
- * recipient's direct log prefix (its summary fields in the index), the pointer stream's cap].
- * Appends one entry whatever the number of recipients. Trims by length and by age with forward
- * reads only (cheap whatever the log's size; at most 100 aged entries per append, the rest at the
- * next one) and records the newest trimmed id: a reader behind it has missed messages.
+ * KEYS: the id stream, the conversation's log, the index, the sender's sent index, [the
+ * recipient's set of direct senders, its pointer stream]. ARGV: sender id, payload, most entries
+ * kept, oldest id kept by age, the sent index's cap, what it keeps of the message (JSON), [the recipient's direct
+ * log prefix (its summary fields in the index), the pointer stream's cap] or two empty strings,
+ * then pairs of a notice channel and the JSON array of the recipients it is for.
+ * Appends one entry whatever the number of recipients and publishes the notice that carries it,
+ * with the id before it in its log, to each channel: inside the script, so every member hears the
+ * notices in id order. Trims by length and by age with forward reads only (cheap whatever the
+ * log's size; at most 100 aged entries per append, the rest at the next one) and records the
+ * newest trimmed id: a reader behind it has missed messages.
  */
 export const APPEND = `${NEWER}
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000, '*', 'm', '')
 redis.call('XADD', KEYS[2], id, 's', ARGV[1], 'm', ARGV[2])
+local prev = redis.call('HGET', KEYS[3], KEYS[2]) or '0-0'
 redis.call('HSET', KEYS[3], KEYS[2], id)
-local direct = #KEYS > 3
+-- The sender's own index of what it sent (for the delivery status), capped like a log.
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], id, 'i', ARGV[6])
+local direct = #KEYS > 4
 if direct then
-  redis.call('SADD', KEYS[4], ARGV[1])
-  redis.call('HSET', KEYS[3], ARGV[5] .. '+last', id)
+  redis.call('SADD', KEYS[5], ARGV[1])
+  redis.call('HSET', KEYS[3], ARGV[7] .. '+last', id)
   -- The recipient's pointer stream: which sender's log has each new direct message. Kept exactly
   -- to its cap; the oldest id it still holds tells readers from how far back it can be trusted.
-  redis.call('XADD', KEYS[5], id, 's', ARGV[1])
-  if redis.call('XLEN', KEYS[5]) > tonumber(ARGV[6]) then
-    redis.call('XTRIM', KEYS[5], 'MAXLEN', ARGV[6])
-    redis.call('HSET', KEYS[3], ARGV[5] .. '+index-from', redis.call('XRANGE', KEYS[5], '-', '+', 'COUNT', 1)[1][1])
+  redis.call('XADD', KEYS[6], id, 's', ARGV[1])
+  if redis.call('XLEN', KEYS[6]) > tonumber(ARGV[8]) then
+    redis.call('XTRIM', KEYS[6], 'MAXLEN', ARGV[8])
+    redis.call('HSET', KEYS[3], ARGV[7] .. '+index-from', redis.call('XRANGE', KEYS[6], '-', '+', 'COUNT', 1)[1][1])
   end
 end
+local head = '{"id":"' .. id .. '","prev":"' .. prev .. '","message":' .. ARGV[2] .. ',"users":'
+for i = 9, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], head .. ARGV[i + 1] .. '}') end
 local cut = nil
 local excess = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[3])
 if excess > 0 then
@@ -125,8 +134,8 @@ if cut then
   redis.call('XTRIM', KEYS[2], 'MINID', ms .. '-' .. (tonumber(seq) + 1))
   redis.call('HSET', KEYS[3], KEYS[2] .. ':trimmed', cut)
   if direct then
-    local newest = redis.call('HGET', KEYS[3], ARGV[5] .. '+trimmed')
-    if not newest or newer(cut, newest) then redis.call('HSET', KEYS[3], ARGV[5] .. '+trimmed', cut) end
+    local newest = redis.call('HGET', KEYS[3], ARGV[7] .. '+trimmed')
+    if not newest or newer(cut, newest) then redis.call('HSET', KEYS[3], ARGV[7] .. '+trimmed', cut) end
   end
 end
 return id

@@ -14,6 +14,20 @@ export interface InboxPage {
   more: boolean;
 }
 
+/** Where the notice of a new message goes: a channel, and the recipients listening on it. */
+export interface NoticeRoute {
+  channel: string;
+  userIds: readonly string[];
+}
+
+/** What a sender's index keeps of a message it sent (for its delivery status). */
+export interface SentMessage {
+  to: Target;
+  sentAt: string;
+  /** False once the message was trimmed from its log (by length or age). */
+  kept: boolean;
+}
+
 /** A page of history, older than a point. */
 export interface HistoryPage {
   /** Oldest first. */
@@ -30,16 +44,19 @@ export interface HistoryPage {
  * it follows and a client resumes everything from the last id it saw.
  */
 export interface InboxStore {
-  /** Appends the message to its conversation's log and returns its id. */
-  append(draft: MessageDraft): Promise<string>;
+  /**
+   * Appends the message to its conversation's log, publishes its notice on every route in the
+   * same atomic step (so notices are heard in id order), and returns its id.
+   */
+  append(draft: MessageDraft, routes?: readonly NoticeRoute[]): Promise<string>;
   /** Up to `count` messages for `userId` after `afterId` (exclusive), oldest first. */
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage>;
   /** Up to `count` of the newest messages for `userId` before `beforeId` (or the newest of all). */
   readBefore(userId: string, beforeId: string | undefined, count: number): Promise<HistoryPage>;
   /** The id of the newest message for the user, or "0-0". */
   tail(userId: string): Promise<string>;
-  /** True while the message is still in its log (not trimmed by length or age). */
-  contains(id: string, to: Target, senderId: string): Promise<boolean>;
+  /** A message `senderId` sent, while its index keeps it. */
+  locate(senderId: string, id: string): Promise<SentMessage | undefined>;
 }
 
 // One definition for server and client: both order ids the same way.

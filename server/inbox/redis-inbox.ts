@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Message, Target } from "../messaging/message.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import type { HistoryPage, InboxPage, InboxStore, MessageDraft } from "./inbox.ts";
+import type { HistoryPage, InboxPage, InboxStore, MessageDraft, NoticeRoute, SentMessage } from "./inbox.ts";
 import { APPEND, READ, READ_BEFORE, TAIL } from "./inbox-scripts.ts";
 
 export interface RedisInboxOptions {
@@ -17,6 +17,11 @@ export interface RedisInboxOptions {
  * each): deep enough that a reader rarely falls back to asking every direct log.
  */
 const POINTERS_PER_LOG = 4;
+/**
+ * A sender's index of what it sent keeps this many times the log length: the delivery status of a
+ * message outlives its trimming from the log (it reads "expired"), for a while.
+ */
+const SENT_PER_LOG = 4;
 
 /** The client with the scripts defined as commands: sent by their SHA (EVALSHA), not their text. */
 type ScriptedRedis = Redis & {
@@ -47,16 +52,18 @@ export class RedisInbox implements InboxStore {
     this.redis = redis as ScriptedRedis;
   }
 
-  append(draft: MessageDraft): Promise<string> {
+  append(draft: MessageDraft, routes: readonly NoticeRoute[] = []): Promise<string> {
     return this.run(async () => {
       const log = this.logOf(draft.to, draft.from.id);
-      const keys = [this.keys.messageIds, log, this.keys.logIndex];
+      const keys = [this.keys.messageIds, log, this.keys.logIndex, this.keys.sentIndex(draft.from.id)];
       const minId = `${Math.max(1, Date.now() - this.options.maxAgeMs)}-0`;
-      const args = [draft.from.id, JSON.stringify(draft), this.options.maxLength, minId];
+      const kept = JSON.stringify({ to: draft.to, sentAt: draft.sentAt });
+      const args: (string | number)[] = [draft.from.id, JSON.stringify(draft), this.options.maxLength, minId, SENT_PER_LOG * this.options.maxLength, kept];
       if (draft.to.type === "user") {
         keys.push(this.keys.directSenders(draft.to.id), this.keys.directPointers(draft.to.id));
         args.push(this.keys.directLog(draft.to.id, ""), POINTERS_PER_LOG * this.options.maxLength);
-      }
+      } else args.push("", "");
+      for (const route of routes) if (route.userIds.length > 0) args.push(route.channel, JSON.stringify(route.userIds));
       return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
     });
   }
@@ -93,8 +100,14 @@ export class RedisInbox implements InboxStore {
     return this.run(async () => String(await this.redis.ringcastTail(3, ...this.followedKeys(userId), ...this.prefixes(userId))));
   }
 
-  contains(id: string, to: Target, senderId: string): Promise<boolean> {
-    return this.run(async () => (await this.redis.xrange(this.logOf(to, senderId), id, id)).length > 0);
+  locate(senderId: string, id: string): Promise<SentMessage | undefined> {
+    return this.run(async () => {
+      const [entry] = await this.redis.xrange(this.keys.sentIndex(senderId), id, id);
+      if (!entry) return undefined;
+      const { to, sentAt } = JSON.parse(entry[1][1] ?? "{}") as { to: Target; sentAt: string };
+      const kept = (await this.redis.xrange(this.logOf(to, senderId), id, id)).length > 0;
+      return { to, sentAt, kept };
+    });
   }
 
   private logOf(to: Target, senderId: string): string {

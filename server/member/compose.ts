@@ -6,8 +6,8 @@ import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createApp } from "../api/app.ts";
 import { SessionGuard } from "../auth/revocations.ts";
 import { TokenService } from "../auth/tokens.ts";
-import { DeliveryLedger } from "../inbox/delivery-ledger.ts";
 import { Presence } from "../inbox/presence.ts";
+import { ReceiptCursors } from "../inbox/receipts.ts";
 import { RedisInbox } from "../inbox/redis-inbox.ts";
 import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
@@ -22,15 +22,16 @@ import { RingCatchUp } from "../realtime/ring-catch-up.ts";
 import { SessionEnds } from "../realtime/session-ends.ts";
 import { SessionLifetime } from "../realtime/session-lifetime.ts";
 import { socketAuth } from "../realtime/socket-auth.ts";
-import { BroadcastNotifier, HashNotifier } from "../realtime/inbox-notifier.ts";
 import { InboxPump } from "../realtime/inbox-pump.ts";
+import { BroadcastRoutes, OwnerRoutes } from "../realtime/notice-routes.ts";
+import { NoticeSubscriber } from "../realtime/notice-subscriber.ts";
 import { socketHandlers } from "../realtime/socket-handlers.ts";
 import type { RingcastServer } from "../realtime/types.ts";
 import { allReady, createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { RingLocator, SelfLocator } from "../ring/member-locator.ts";
-import { groupByOwner } from "../ring/ring-view.ts";
+import { groupByOwner, RING_SETTLE_MS } from "../ring/ring-view.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { buildClusterMode } from "./cluster-mode.ts";
@@ -75,9 +76,9 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     { heartbeatMs: config.heartbeatMs, leaseMs: config.leaseMs },
     log,
   );
-  const { bus, ring, emitToMembers, peers } = buildClusterMode(config, keys, registry, stats, log);
+  const { bus, ring, peers } = buildClusterMode(config, keys, registry, stats, log);
   const inbox = new RedisInbox(store, keys, { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs });
-  const ledger = new DeliveryLedger(store, keys, config.inboxMaxAgeMs);
+  const receipts = new ReceiptCursors(store, keys);
   const presence = new Presence(store, keys, config.nodeId);
   const inFlight = new InFlight();
   let member: Member; // built last; the drain gate asks it whether it still accepts sessions
@@ -92,14 +93,22 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     connectTimeout: config.connectTimeoutMs,
     allowRequest: refuseWhileDraining(() => member.accepting, ring && ownershipGate(tokens, ring, config.nodeId)),
   });
-  const pump = new InboxPump(io, inbox, ledger, stats, log, ring && (() => ring.changedAt), counters);
-  pump.start();
-  bus.onRestored(() => pump.wakeAll());
-  const wakeLocal = (userIds: string[]) => pump.wake(userIds);
-  const notifier =
-    ring && emitToMembers
-      ? new HashNotifier(ring, config.nodeId, emitToMembers, wakeLocal, stats)
-      : new BroadcastNotifier(io, wakeLocal, stats);
+  // Notices on a connection of their own: it hears them in the order the appends published them.
+  const noticeClient = createRedisClient(config.redisUrl, "sub", log);
+  const pump = new InboxPump(io, inbox, receipts, stats, log, {
+    counters,
+    ringChangedAt: ring && (() => ring.changedAt),
+    // Hash mode: right after a ring change a sender may still route by the ring before it.
+    noticesComplete: () => noticeSubscriber.isUp() && (!ring || Date.now() - ring.changedAt >= RING_SETTLE_MS),
+  });
+  const noticeSubscriber = new NoticeSubscriber(noticeClient, keys.notices(ring ? config.nodeId : ""), pump, log);
+  let ringMovedAt = 0;
+  ring?.onChange(() => {
+    if (ring.changedAt === ringMovedAt) return;
+    ringMovedAt = ring.changedAt;
+    pump.lost();
+  });
+  const routes = ring ? new OwnerRoutes(ring, config.nodeId, keys.notices, stats) : new BroadcastRoutes(keys.notices(""), stats);
   const metrics = memberMetrics({
     nodeId: config.nodeId,
     mode: config.mode,
@@ -124,10 +133,10 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const messages = new MessageService({
     school,
     inbox,
-    ledger,
+    receipts,
     // Hash mode: a user's sockets are on its owner (a moving user counts as stored until it is back).
     online: (userIds) => (ring ? presence.onlineOn(groupByOwner(ring, userIds, config.nodeId)) : presence.onlineAmong(userIds, liveMembers())),
-    delivery: notifier,
+    routes,
     inFlight,
     counters,
     limits: limits.send,
@@ -195,9 +204,9 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     io,
     registry,
     bus,
-    redisClients: [store, leases, watch],
+    redisClients: [store, leases, watch, noticeClient],
     // Peer links close first on shutdown: other members then reach this one through Redis.
-    services: [sessionEnds, ...(config.metricsPort ? [new MetricsServer(metrics, { host: config.host, port: config.metricsPort }, log)] : []), { start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
+    services: [sessionEnds, { start: () => undefined, close: () => void receipts.close() }, ...(config.metricsPort ? [new MetricsServer(metrics, { host: config.host, port: config.metricsPort }, log)] : []), { start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
     inFlight,
     drain: {
       graceMs: config.drainGraceMs,
@@ -209,6 +218,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     listen: options.stickyWorker ? undefined : { host: config.host, port: config.port },
     beforeRegister: async () => {
       await presence.reset();
+      await noticeSubscriber.start();
       await dataset.start();
     },
   });

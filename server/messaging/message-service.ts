@@ -1,12 +1,26 @@
 import type { TokenClaims } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
-import type { DeliveryLedger, MessageStatus } from "../inbox/delivery-ledger.ts";
-import type { HistoryPage, InboxStore, MessageDraft } from "../inbox/inbox.ts";
+import { compareIds, type HistoryPage, type InboxStore, type MessageDraft } from "../inbox/inbox.ts";
+import type { ReceiptCursors } from "../inbox/receipts.ts";
 import type { SendLimiter } from "../limits/send-limits.ts";
 import type { MessageCounters } from "../metrics/counters.ts";
 import type { SchoolStore, User } from "../school/school.ts";
-import type { MessageDelivery } from "./delivery.ts";
-import { type Message, type SendReceipt, type SendRequest, type Target, targetOf } from "./message.ts";
+import type { NoticeRouter } from "../realtime/notice-routes.ts";
+import { type SendReceipt, type SendRequest, type Target, targetOf } from "./message.ts";
+
+/**
+ * Where a message stands for one recipient: sent to one of its sockets, kept in its log for
+ * replay, or trimmed from the log (by length or age) before it was delivered.
+ */
+export type DeliveryStatus = "delivered" | "stored" | "expired";
+
+export interface MessageStatus {
+  id: string;
+  senderId: string;
+  to: Target;
+  sentAt: string;
+  recipients: { userId: string; status: DeliveryStatus }[];
+}
 
 /**
  * The one place that decides whether a message may be sent, and sends it.
@@ -16,10 +30,12 @@ import { type Message, type SendReceipt, type SendRequest, type Target, targetOf
 export interface MessageServiceDeps {
   school: SchoolStore;
   inbox: InboxStore;
-  ledger: DeliveryLedger;
+  /** Each user's delivered position, for the delivery status. */
+  receipts: Pick<ReceiptCursors, "positions">;
   /** The users among these with a socket on a live member. */
   online: (userIds: readonly string[]) => Promise<Set<string>>;
-  delivery: MessageDelivery;
+  /** Where each message's notices go: published by the append itself. */
+  routes: NoticeRouter;
   /** Counts sends in progress, so a draining member can let them finish. */
   inFlight?: { track<T>(work: Promise<T>): Promise<T> };
   /** Accepted messages are counted here by target kind. */
@@ -57,18 +73,15 @@ export class MessageService {
     const recipients = targetRead.value(from);
     if (admitted.status === "rejected") throw admitted.reason;
     const draft: MessageDraft = { from: { id: from.id, name: from.name }, to, body: request.body, sentAt: new Date().toISOString() };
-    // Stored in its conversation's log before it is acknowledged: nothing acknowledged is lost.
-    const message: Message = { id: await this.deps.inbox.append(draft), ...draft };
-    // The message is stored: failing the send now would make the sender retry a message that
-    // will be delivered anyway. Without this record its status reads as unknown.
-    const [, online] = await Promise.all([
-      this.deps.ledger.recordSent(message.id, from.id, to, message.sentAt, recipients).catch(() => undefined),
+    // Stored in its conversation's log before it is acknowledged (nothing acknowledged is lost),
+    // and its notices published in the same step. Presence is advisory: it never fails a send.
+    const [id, online] = await Promise.all([
+      this.deps.inbox.append(draft, this.deps.routes.routes(recipients)),
       this.deps.online(recipients).catch(() => new Set<string>()),
     ]);
-    this.deps.delivery.deliver(message, recipients);
     const receipts = recipients.map((userId) => ({ userId, status: online.has(userId) ? ("live" as const) : ("stored" as const) }));
     if (this.deps.counters) this.deps.counters.sent[to.type]++;
-    return { id: message.id, to, recipients: recipients.length, sentAt: message.sentAt, receipts };
+    return { id, to, recipients: recipients.length, sentAt: draft.sentAt, receipts };
   }
 
   /** Reads what the rules for `to` need; the returned check gives the recipients once the sender is known. */
@@ -96,14 +109,18 @@ export class MessageService {
     return this.deps.inbox.readBefore(userId, before, limit);
   }
 
-  /** A message's delivery status, for its sender only. */
+  /**
+   * A message's delivery status, for its sender only: found in the sender's index of what it sent,
+   * each recipient's status read from its delivered position.
+   */
   async status(requesterId: string, messageId: string): Promise<MessageStatus> {
-    const status = await this.deps.ledger.status(messageId);
-    if (!status) throw new RingcastError("not_found", `no message '${messageId}' (or it is older than the logs keep)`);
-    if (status.senderId !== requesterId) throw new RingcastError("forbidden", "only the sender can see a message's delivery");
-    if (status.recipients.every((r) => r.status === "delivered")) return status;
+    const sent = await this.deps.inbox.locate(requesterId, messageId);
+    if (!sent) throw new RingcastError("not_found", `no message '${messageId}' of yours (or it is older than the logs keep)`);
+    const recipientIds = sent.to.type === "user" ? [sent.to.id] : ((await this.school.getClass(sent.to.id))?.studentIds ?? []);
+    const positions = await this.deps.receipts.positions(recipientIds);
     // Not yet delivered and no longer in its log: it can never be, so it is not "stored".
-    if (await this.deps.inbox.contains(messageId, status.to, status.senderId)) return status;
-    return { ...status, recipients: status.recipients.map((r) => (r.status === "stored" ? { ...r, status: "expired" } : r)) };
+    const undelivered: DeliveryStatus = sent.kept ? "stored" : "expired";
+    const recipients = recipientIds.map((userId) => ({ userId, status: compareIds(positions.get(userId) ?? "0-0", messageId) >= 0 ? ("delivered" as const) : undelivered }));
+    return { id: messageId, senderId: requesterId, to: sent.to, sentAt: sent.sentAt, recipients };
   }
 }

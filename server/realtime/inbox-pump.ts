@@ -1,15 +1,19 @@
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
-import type { DeliveryLedger } from "../inbox/delivery-ledger.ts";
-import type { InboxStore } from "../inbox/inbox.ts";
+import { compareIds, type InboxStore } from "../inbox/inbox.ts";
+import type { Notice } from "../inbox/notice.ts";
+import type { ReceiptCursors } from "../inbox/receipts.ts";
 import type { Logger } from "../log.ts";
+import type { Message } from "../messaging/message.ts";
 import type { MessageCounters } from "../metrics/counters.ts";
 import { RING_SETTLE_MS } from "../ring/ring-view.ts";
-import { INBOX_EVENT } from "./inbox-notifier.ts";
+import type { NoticeListener } from "./notice-subscriber.ts";
 import { userRoom } from "./rooms.ts";
 import type { RingcastServer, RingcastSocket } from "./types.ts";
 
 const PAGE_SIZE = 100;
 const RETRY_MS = 1000;
+/** Notices held for a socket while its log is being read; past this, it reads again instead. */
+const MAX_QUEUED = 1000;
 /**
  * Reads again this long after a socket connects soon after a ring change. A sender whose ring view
  * is a moment behind the change notifies the user's previous owner; these reads pick up what such
@@ -24,61 +28,86 @@ interface PumpState {
   followUps: NodeJS.Timeout[];
   /** True until the first read after connecting is done: what it sends is a replay. */
   replaying: boolean;
+  /** The generation in which this socket takes messages straight from notices (-1: it reads). */
+  live: number;
+  /** Notices that arrived during a read, applied after it in order. */
+  queued: Notice[];
+}
+
+export interface InboxPumpOptions {
+  /** Messages sent to sockets are counted here. */
+  counters?: MessageCounters;
+  /** Hash mode: when the ring last changed (Date.now()), for the follow-up reads; 0 in broadcast mode. */
+  ringChangedAt?: () => number;
+  /**
+   * Whether every notice for this member's users comes here from now on (hash mode: no ring
+   * change within RING_SETTLE_MS, so every sender routes as this member does).
+   */
+  noticesComplete?: () => boolean;
 }
 
 /**
- * Sends each socket its user's log from the socket's cursor: a replay after a reconnect, then
- * every new message when a notification wakes it. One read at a time per socket, so messages
- * reach the client in log order, without gaps or duplicates.
+ * Sends each socket its user's messages from the socket's cursor, in id order, without gaps or
+ * duplicates. A socket starts by reading its logs (a replay after a reconnect); once caught up, it
+ * takes each message straight from its notice, which carries it. It reads again only when that
+ * cannot be trusted: a gap (the id before a message is past the cursor), a lost subscription, a
+ * recent ring change.
  */
-export class InboxPump {
+export class InboxPump implements NoticeListener {
   private readonly states = new WeakMap<RingcastSocket, PumpState>();
+  /** Bumped whenever notices may have been missed: every socket then reads before it goes live. */
+  private generation = 0;
+  private readonly ringChangedAt: () => number;
+  private readonly noticesComplete: () => boolean;
 
   constructor(
     private readonly io: RingcastServer,
     private readonly inbox: InboxStore,
-    private readonly ledger: Pick<DeliveryLedger, "markDelivered">,
+    private readonly receipts: Pick<ReceiptCursors, "advance">,
     private readonly stats: AdapterStats,
     private readonly log: Logger,
-    /** Hash mode: when the ring last changed (Date.now()), for the follow-up reads; none in broadcast mode. */
-    private readonly ringChangedAt: () => number = () => 0,
-    /** Messages sent to sockets are counted here. */
-    private readonly counters?: MessageCounters,
-  ) {}
-
-  /** Listens for notifications from other members. */
-  start(): void {
-    this.io.on(INBOX_EVENT, (userIds: unknown) => {
-      if (Array.isArray(userIds)) this.wake(userIds.filter((id): id is string => typeof id === "string"), true);
-    });
+    private readonly options: InboxPumpOptions = {},
+  ) {
+    this.ringChangedAt = options.ringChangedAt ?? (() => 0);
+    this.noticesComplete = options.noticesComplete ?? (() => true);
   }
 
   /** Starts sending to a new socket (its cursor was set at the handshake). */
   attach(socket: RingcastSocket): void {
     const followUps = Date.now() - this.ringChangedAt() < RING_SETTLE_MS ? FOLLOW_UP_MS.map((ms) => setTimeout(() => void this.pump(socket), ms)) : [];
-    const state: PumpState = { running: false, again: false, retry: undefined, followUps, replaying: true };
+    const state: PumpState = { running: false, again: false, retry: undefined, followUps, replaying: true, live: -1, queued: [] };
     this.states.set(socket, state);
     socket.once("disconnect", () => {
       clearTimeout(state.retry);
       for (const timer of state.followUps) clearTimeout(timer);
+      state.queued = [];
     });
     void this.pump(socket);
   }
 
-  /** New messages for these users: read them for every local socket of theirs. */
-  wake(userIds: readonly string[], fromAnotherMember = false): void {
+  notice(notice: Notice): void {
     let reached = false;
-    for (const userId of userIds) {
+    for (const userId of notice.userIds) {
       for (const sid of this.io.of("/").adapter.rooms.get(userRoom(userId)) ?? []) {
         const socket = this.io.of("/").sockets.get(sid);
-        if (!socket) continue;
+        const state = socket && this.states.get(socket);
+        if (!socket || !state) continue;
         reached = true;
-        void this.pump(socket);
+        this.offer(socket, state, notice);
       }
     }
-    if (!fromAnotherMember) return;
     this.stats.received++;
     if (reached) this.stats.deliveredLocally++;
+  }
+
+  /** Notices may be missing from now on: every socket reads before it trusts them again. */
+  lost(): void {
+    this.generation++;
+  }
+
+  restored(): void {
+    this.generation++;
+    this.wakeAll();
   }
 
   /** Reads every local socket's log: notices were lost (e.g. the bus was down), the logs were not. */
@@ -89,6 +118,32 @@ export class InboxPump {
   /** Reads these sockets' logs from their cursors (sockets that are gone are skipped). */
   wakeSockets(sockets: Iterable<RingcastSocket>): void {
     for (const socket of sockets) if (socket.connected) void this.pump(socket);
+  }
+
+  private offer(socket: RingcastSocket, state: PumpState, notice: Notice): void {
+    if (state.running) {
+      if (state.queued.length < MAX_QUEUED) state.queued.push(notice);
+      else state.again = true;
+      return;
+    }
+    if (state.live !== this.generation || !this.apply(socket, notice)) void this.pump(socket);
+  }
+
+  /** Sends a notice's message if it is the next one for the socket; false on a gap. */
+  private apply(socket: RingcastSocket, { message, prev }: Notice): boolean {
+    if (compareIds(message.id, socket.data.cursor) <= 0) return true; // already sent (by a read)
+    if (compareIds(prev, socket.data.cursor) > 0) return false; // missed the one before it
+    this.send(socket, message);
+    return true;
+  }
+
+  private send(socket: RingcastSocket, message: Message): void {
+    socket.data.cursor = message.id;
+    // A teacher follows the logs of the classes it teaches: its own messages are not for it.
+    if (message.from.id === socket.data.userId) return;
+    socket.emit("message", message);
+    this.receipts.advance(socket.data.userId, message.id);
+    if (this.options.counters) this.options.counters.delivered++;
   }
 
   private async pump(socket: RingcastSocket): Promise<void> {
@@ -102,16 +157,34 @@ export class InboxPump {
     try {
       do {
         state.again = false;
-        await this.drain(socket, state);
-        state.replaying = false;
+        await this.catchUp(socket, state);
       } while (state.again && socket.connected);
     } catch (err) {
       this.log.debug({ err: (err as Error).message, userId: socket.data.userId }, "inbox read failed; retrying");
+      state.queued = [];
       clearTimeout(state.retry);
       state.retry = setTimeout(() => void this.pump(socket), RETRY_MS);
     } finally {
       state.running = false;
     }
+  }
+
+  /** Reads the logs from the cursor, then goes live if nothing can have been missed meanwhile. */
+  private async catchUp(socket: RingcastSocket, state: PumpState): Promise<void> {
+    state.live = -1;
+    const generation = this.generation;
+    const complete = this.noticesComplete();
+    await this.drain(socket, state);
+    state.replaying = false;
+    const queued = state.queued;
+    state.queued = [];
+    if (generation !== this.generation || !complete || !socket.connected) {
+      if (queued.length > 0) state.again = true;
+      return;
+    }
+    state.live = generation;
+    // Notices heard during the read, in order: those it covered are skipped by their ids.
+    if (!queued.every((notice) => this.apply(socket, notice))) state.again = true;
   }
 
   /** Sends everything after the cursor, page by page. */
@@ -121,16 +194,13 @@ export class InboxPump {
       // The log was trimmed past this socket's cursor (a burst longer than the log keeps, between
       // two reads): say so, as at a resume, before what is still there.
       if (page.truncated && socket.connected) socket.emit("ringcast:history-truncated", { lastMessageId: socket.data.cursor });
-      const sent: string[] = [];
+      let sent = 0;
       for (const message of page.messages) {
         if (!socket.connected) break;
-        socket.emit("message", message);
-        socket.data.cursor = message.id;
-        sent.push(message.id);
+        this.send(socket, message);
+        sent++;
       }
-      this.ledger.markDelivered(socket.data.userId, sent).catch(() => undefined);
-      if (this.counters) this.counters.delivered += sent.length;
-      if (this.counters && state.replaying) this.counters.replayed += sent.length;
+      if (this.options.counters && state.replaying) this.options.counters.replayed += sent;
       if (!socket.connected) return;
       // Past what the page covered but did not send (the reader's own messages in a class log).
       socket.data.cursor = page.position;

@@ -26,10 +26,12 @@ export interface RedisKeys {
   directSenders(userId: string): string;
   /** Stream: per direct message to a user, its id and sender (which direct log to read). */
   directPointers(userId: string): string;
-  /** Hash: a message's sender, target, time and recipients (for its delivery status). */
-  messageInfo(id: string): string;
-  /** Set: the recipients a message has reached. */
-  messageDelivered(id: string): string;
+  /** Stream: per message a user sent, its target and time (for its delivery status). */
+  sentIndex(userId: string): string;
+  /** Hash: user id -> the newest message id delivered to one of its sockets (receipts). */
+  receipts: string;
+  /** Pub/sub channel of message notices: one per member (hash mode), or one for all ("" member). */
+  notices(memberId: string): string;
   /** Hash: user id -> sockets on one member. */
   presence(memberId: string): string;
   /** Marker of a one-time job (see SchoolStore.claimOnce). */
@@ -59,8 +61,9 @@ export function redisKeys(prefix: string): RedisKeys {
     logIndex: `${prefix}:logs:index`,
     directPointers: (userId) => `${prefix}:user:${userId}:direct-pointers`,
     directSenders: (userId) => `${prefix}:user:${userId}:direct-senders`,
-    messageInfo: (id) => `${prefix}:message:${id}`,
-    messageDelivered: (id) => `${prefix}:message:${id}:delivered`,
+    sentIndex: (userId) => `${prefix}:user:${userId}:sent`,
+    receipts: `${prefix}:receipts`,
+    notices: (memberId) => (memberId === "" ? `${prefix}:notices` : `${prefix}:notices:${memberId}`),
     presence: (memberId) => `${prefix}:presence:${memberId}`,
     claim: (job) => `${prefix}:claim:${job}`,
     userBlock: (id) => `${prefix}:user:${id}:blocked`,

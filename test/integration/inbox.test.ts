@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { compareIds, type MessageDraft } from "../../server/inbox/inbox.ts";
+import { decodeNotice, type Notice } from "../../server/inbox/notice.ts";
 import { RedisInbox } from "../../server/inbox/redis-inbox.ts";
 import type { Target } from "../../server/messaging/message.ts";
 import { type RedisKeys, redisKeys } from "../../server/redis/keys.ts";
@@ -89,6 +90,26 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
     expect((await store.readAfter("t-ada", page.position, 10)).messages.map((m) => m.id)).to.deep.equal([reply]);
   });
 
+  it("publishes each append's notice, with the message and the id before it in its log, in id order", async () => {
+    const { store, keys } = await inbox();
+    const sub = new Redis((await sharedRedis()).url);
+    const heard: Notice[] = [];
+    sub.on("message", (_channel: string, text: string) => heard.push(decodeNotice(text)!));
+    await sub.subscribe(keys.notices("m1"), keys.notices("m2"));
+    const first = await store.append(draft("one"), [{ channel: keys.notices("m1"), userIds: ["s001"] }, { channel: keys.notices("m2"), userIds: ["s002"] }]);
+    const direct = await store.append(draft("two", "t-ada", toUser("s001")), [{ channel: keys.notices("m1"), userIds: ["s001"] }]);
+    const second = await store.append(draft("three"), [{ channel: keys.notices("m2"), userIds: ["s002"] }]);
+    for (let i = 0; i < 50 && heard.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    sub.disconnect();
+    expect(heard.map((n) => [n.message.id, n.prev, n.userIds])).to.deep.equal([
+      [first, "0-0", ["s001"]],
+      [first, "0-0", ["s002"]],
+      [direct, "0-0", ["s001"]],
+      [second, first, ["s002"]],
+    ]);
+    expect(heard[2]!.message).to.deep.include({ body: "two", to: toUser("s001"), from: { id: "t-ada", name: "t-ada" } });
+  });
+
   it("keeps at most maxLength messages per log and says so to a reader whose cursor fell behind", async () => {
     const { store } = await inbox({ maxLength: 3, maxAgeMs: 3_600_000 });
     const ids: string[] = [];
@@ -99,8 +120,9 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
     const current = await store.readAfter("s001", ids[2]!, 10);
     expect(current.truncated).to.equal(false);
     expect(current.messages.map((m) => m.body)).to.deep.equal(["m3", "m4", "m5"]);
-    expect(await store.contains(ids[0]!, toClass, "t-ada")).to.equal(false);
-    expect(await store.contains(ids[5]!, toClass, "t-ada")).to.equal(true);
+    expect(await store.locate("t-ada", ids[0]!)).to.deep.include({ to: toClass, kept: false });
+    expect(await store.locate("t-ada", ids[5]!)).to.deep.include({ to: toClass, kept: true });
+    expect(await store.locate("s001", ids[5]!)).to.equal(undefined); // only its sender finds it
   });
 
   it("a flood of direct messages from one classmate pushes out only that classmate's own messages", async () => {
@@ -113,7 +135,7 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
     expect(page.messages.slice(0, 2).map((m) => m.id)).to.deep.equal([teacherClass, teacherDirect]);
     expect(page.messages.slice(2).map((m) => m.id)).to.deep.equal(spam.slice(-50));
     expect(page.truncated).to.equal(true); // the classmate's first 150 are gone, and the reader is told
-    expect(await store.contains(teacherClass, toClass, "t-ada")).to.equal(true);
+    expect(await store.locate("t-ada", teacherClass)).to.deep.include({ to: toClass, kept: true });
   });
 
   it("pages a user's history backwards over every log it follows, without its own messages", async () => {

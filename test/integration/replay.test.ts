@@ -131,7 +131,8 @@ describe("durable delivery: replay from the last message id", function () {
 
     it("shows a message's status to its sender only, and answers unknown or malformed ids clearly", async () => {
       const receipt = await send("private");
-      expect((await status(receipt.id, student)).status).to.equal(403);
+      // Another user's message is not found among the requester's own: its existence is not told.
+      expect((await status(receipt.id, student)).status).to.equal(404);
       expect((await status("1-1")).status).to.equal(404);
       const malformed = await status("abc");
       expect(malformed.status).to.equal(400);

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { emptyAdapterStats } from "../../server/adapter/adapter-stats.ts";
-import type { Message } from "../../server/messaging/message.ts";
-import { HashNotifier } from "../../server/realtime/inbox-notifier.ts";
+import { OwnerRoutes } from "../../server/realtime/notice-routes.ts";
 import type { Membership } from "../../server/registry/registry.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
 import { groupByOwner, RING_SETTLE_MS, RingView } from "../../server/ring/ring-view.ts";
@@ -64,15 +63,12 @@ describe("hash-mode notices after a join", () => {
     const before = new HashRing(["a", "b", "c", "d"]);
     const moved = USERS.find((u) => before.owner(u) !== view.owner(u) && before.owner(u) !== "a")!;
     const stayed = USERS.find((u) => before.owner(u) === view.owner(u) && view.owner(u) !== "a")!;
-    const notices: [string, string[]][] = [];
-    const woken: string[][] = [];
-    const notifier = new HashNotifier(view, "a", (members, packet) => notices.push([[...members][0]!, packet[1] as string[]]), (ids) => woken.push(ids), emptyAdapterStats());
-    notifier.deliver({} as Message, [moved, stayed]);
+    const routes = new OwnerRoutes(view, "a", (member) => `notices:${member}`, emptyAdapterStats());
+    const notices = routes.routes([moved, stayed]).map(({ channel, userIds }): [string, readonly string[]] => [channel.slice("notices:".length), userIds]);
     const byMember = new Map(notices);
     expect(byMember.get("e")).to.deep.equal([moved]);
     expect(byMember.get(before.owner(moved)!)).to.include(moved);
     expect(byMember.get(view.owner(stayed)!)).to.include(stayed);
     expect(notices.flatMap(([, ids]) => ids).filter((id) => id === stayed)).to.have.length(1);
-    expect(woken).to.deep.equal([]);
   });
 });

@@ -1,0 +1,70 @@
+import type { Redis } from "ioredis";
+import { decodeNotice, type Notice } from "../inbox/notice.ts";
+import type { Logger } from "../log.ts";
+import { closeRedis, connectRedis } from "../redis/connect.ts";
+
+/** What the subscriber tells its listener. */
+export interface NoticeListener {
+  /** A notice, in the order the appends published them. */
+  notice(notice: Notice): void;
+  /** Notices may have been missed from now on (the connection dropped): stop trusting them. */
+  lost(): void;
+  /** Subscribed again: whatever was published while away is in the logs, not in notices. */
+  restored(): void;
+}
+
+/**
+ * Listens on this member's notice channel on a connection of its own: one connection hears every
+ * notice in the order Redis published them, which is id order.
+ */
+export class NoticeSubscriber {
+  private subscribed = false;
+  private up = false;
+
+  constructor(
+    private readonly sub: Redis,
+    private readonly channel: string,
+    private readonly listener: NoticeListener,
+    private readonly log: Logger,
+  ) {}
+
+  /** True while notices flow (subscribed and connected). */
+  isUp(): boolean {
+    return this.up && this.sub.status === "ready";
+  }
+
+  async start(): Promise<void> {
+    this.sub.on("message", (channel: string, text: string) => {
+      if (channel !== this.channel) return;
+      const notice = decodeNotice(text);
+      if (notice) this.listener.notice(notice);
+      else this.log.warn({ channel }, "undecodable message notice dropped");
+    });
+    this.sub.on("close", () => {
+      if (!this.up) return;
+      this.up = false;
+      this.listener.lost();
+    });
+    this.sub.on("ready", () => {
+      if (!this.subscribed) return;
+      // ioredis re-subscribes right after "ready"; a PING queued behind answers once it has.
+      setImmediate(() => void this.sub.ping().then(() => this.restore(), () => this.restore()));
+    });
+    await connectRedis(this.sub);
+    await this.sub.subscribe(this.channel);
+    this.subscribed = true;
+    this.up = true;
+  }
+
+  async close(): Promise<void> {
+    this.subscribed = false;
+    this.up = false;
+    await closeRedis(this.sub);
+  }
+
+  private restore(): void {
+    if (!this.subscribed || this.sub.status !== "ready") return;
+    this.up = true;
+    this.listener.restored();
+  }
+}
