@@ -6,7 +6,6 @@ import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createApp } from "../api/app.ts";
 import { SessionGuard } from "../auth/revocations.ts";
 import { TokenService } from "../auth/tokens.ts";
-import { Presence } from "../inbox/presence.ts";
 import { ReceiptCursors } from "../inbox/receipts.ts";
 import { RedisInbox } from "../inbox/redis-inbox.ts";
 import type { MemberConfig } from "../config/config.ts";
@@ -16,6 +15,8 @@ import { MessageService } from "../messaging/message-service.ts";
 import { emptyMessageCounters, messageTotals } from "../metrics/counters.ts";
 import { memberMetrics } from "../metrics/member-metrics.ts";
 import { MetricsServer } from "../metrics/metrics-server.ts";
+import { PresenceDirectory } from "../presence/presence-directory.ts";
+import { RedisPresenceTransport } from "../presence/redis-presence-transport.ts";
 import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
 import { Rebalancer } from "../realtime/rebalancer.ts";
 import { RingCatchUp } from "../realtime/ring-catch-up.ts";
@@ -31,7 +32,7 @@ import { allReady, createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { RingLocator, SelfLocator } from "../ring/member-locator.ts";
-import { groupByOwner, RING_SETTLE_MS } from "../ring/ring-view.ts";
+import { RING_SETTLE_MS } from "../ring/ring-view.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { buildClusterMode } from "./cluster-mode.ts";
@@ -79,11 +80,12 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const { bus, ring, peers } = buildClusterMode(config, keys, registry, stats, log);
   const inbox = new RedisInbox(store, keys, { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs });
   const receipts = new ReceiptCursors(store, keys);
-  const presence = new Presence(store, keys, config.nodeId);
+  // Who is online where, replicated in every member's memory: a send asks no Redis about it.
+  const presence = new PresenceDirectory({ memberId: config.nodeId, transport: new RedisPresenceTransport(store, watch, { prefix: config.redisPrefix, log }), log });
+  forgetDepartedMembers(registry, (id) => presence.forgetMember(id));
   const inFlight = new InFlight();
   let member: Member; // built last; the drain gate asks it whether it still accepts sessions
-  const liveMembers = () => registry.current()?.members.map((m) => m.id) ?? [config.nodeId];
-  const limits = new MemberLimits(config, store, log, ring ? undefined : (userId) => presence.socketsOf(userId, liveMembers().filter((id) => id !== config.nodeId)));
+  const limits = new MemberLimits(config, store, log, ring ? undefined : (userId) => Promise.resolve(presence.socketsOf(userId) - presence.socketsOn(config.nodeId, userId)));
 
   const io: RingcastServer = new Server({
     adapter: bus.adapter,
@@ -134,8 +136,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     school,
     inbox,
     receipts,
-    // Hash mode: a user's sockets are on its owner (a moving user counts as stored until it is back).
-    online: (userIds) => (ring ? presence.onlineOn(groupByOwner(ring, userIds, config.nodeId)) : presence.onlineAmong(userIds, liveMembers())),
+    online: (userIds) => Promise.resolve(presence.onlineAmong(userIds)),
     routes,
     inFlight,
     counters,
@@ -206,7 +207,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     bus,
     redisClients: [store, leases, watch, noticeClient],
     // Peer links close first on shutdown: other members then reach this one through Redis.
-    services: [sessionEnds, { start: () => undefined, close: () => void receipts.close() }, ...(config.metricsPort ? [new MetricsServer(metrics, { host: config.host, port: config.metricsPort }, log)] : []), { start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
+    services: [sessionEnds, { start: () => undefined, close: () => void presence.close() }, { start: () => undefined, close: () => void receipts.close() }, ...(config.metricsPort ? [new MetricsServer(metrics, { host: config.host, port: config.metricsPort }, log)] : []), { start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
     inFlight,
     drain: {
       graceMs: config.drainGraceMs,
@@ -217,12 +218,22 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     log,
     listen: options.stickyWorker ? undefined : { host: config.host, port: config.port },
     beforeRegister: async () => {
-      await presence.reset();
+      await presence.start();
       await noticeSubscriber.start();
       await dataset.start();
     },
   });
   return member;
+}
+
+/** Tells `forget` each member that leaves the registry's membership. */
+function forgetDepartedMembers(registry: RedisRegistry, forget: (memberId: string) => void): void {
+  let known = new Set<string>();
+  registry.onChange(({ members }) => {
+    const now = new Set(members.map((m) => m.id));
+    for (const id of known) if (!now.has(id)) forget(id);
+    known = now;
+  });
 }
 
 function listeningPort(server: HttpServer): number | undefined {

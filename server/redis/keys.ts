@@ -32,8 +32,6 @@ export interface RedisKeys {
   receipts: string;
   /** Pub/sub channel of message notices: one per member (hash mode), or one for all ("" member). */
   notices(memberId: string): string;
-  /** Hash: user id -> sockets on one member. */
-  presence(memberId: string): string;
   /** Marker of a one-time job (see SchoolStore.claimOnce). */
   claim(job: string): string;
   /** String "disabled" or "deleted": every token of this user is refused while it is there. */
@@ -64,7 +62,6 @@ export function redisKeys(prefix: string): RedisKeys {
     sentIndex: (userId) => `${prefix}:user:${userId}:sent`,
     receipts: `${prefix}:receipts`,
     notices: (memberId) => (memberId === "" ? `${prefix}:notices` : `${prefix}:notices:${memberId}`),
-    presence: (memberId) => `${prefix}:presence:${memberId}`,
     claim: (job) => `${prefix}:claim:${job}`,
     userBlock: (id) => `${prefix}:user:${id}:blocked`,
     revokedToken: (tokenId) => `${prefix}:revoked:${tokenId}`,

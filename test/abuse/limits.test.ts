@@ -230,6 +230,8 @@ describe("abuse: limits answered at their thresholds", function () {
       const [a, b] = members as [ClusterProcess, ClusterProcess];
       const token = await tokenFor(a.url, "s010");
       for (const url of [a.url, b.url, a.url]) sockets.push(await connectSocket(url, { token }));
+      // Members learn each other's sockets from presence replicated every 50 ms; give it time.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       for (const url of [a.url, b.url]) {
         const refused = await connectSocket(url, { token }).then(
           (s) => {
