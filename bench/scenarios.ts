@@ -10,12 +10,15 @@ export interface Scenario {
   per: "message" | "delivery";
 }
 
+/** Sent over REST (`POST /api/messages`): the table adds the request's latency. */
+export const viaRest = (scenario: Scenario): boolean => scenario.workload(1).via === "rest";
+
 const DRAIN_MS = 5000;
 
 export const SCENARIOS: Record<string, Scenario> = {
   unicast: {
     name: "unicast",
-    title: "Unicast at a fixed rate: 1000 messages/s, each to one random user",
+    title: "Unicast at a fixed rate: 1000 messages/s, each on one of the direct conversations",
     workload: (seconds) => ({ target: "user", rate: 1000, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
     per: "message",
   },
@@ -33,14 +36,26 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   "unicast-max": {
     name: "unicast-max",
-    title: "Unicast throughput at saturation: 64 sends outstanding, each to one random user",
+    title: "Unicast throughput at saturation: 64 sends outstanding, each on one of the direct conversations",
     workload: (seconds) => ({ target: "user", window: 64, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
     per: "message",
+  },
+  rest: {
+    name: "rest",
+    title: "REST class messages at a fixed rate: teachers POST /api/messages, 50 class messages/s to classes of 30 (1500 deliveries/s)",
+    workload: (seconds) => ({ target: "class", via: "rest", rate: 50, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
+    per: "delivery",
+  },
+  "rest-max": {
+    name: "rest-max",
+    title: "REST class messages at saturation: 8 POST /api/messages in flight, each to a class of 30",
+    workload: (seconds) => ({ target: "class", via: "rest", window: 8, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
+    per: "delivery",
   },
 };
 
 /**
  * What `npm run bench` runs unless told otherwise: the throughput scenarios at every N, then idle
- * connections, rebalance and failover (unicast-max on request: it saturates the machine).
+ * connections, rebalance and failover (unicast-max and rest-max on request: they saturate the machine).
  */
-export const DEFAULT_SCENARIOS = ["unicast", "class", "big-room", "idle", "rebalance-moved", "rebalance-all", "failover"];
+export const DEFAULT_SCENARIOS = ["unicast", "class", "rest", "big-room", "idle", "rebalance-moved", "rebalance-all", "failover"];

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Connection } from "../systems/system.ts";
-import type { GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, WatchResult, Workload } from "./protocol.ts";
+import type { Conversation, GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, WatchResult, Workload } from "./protocol.ts";
 
 const ENTRY = fileURLToPath(new URL("./generator.ts", import.meta.url));
 
@@ -19,9 +19,9 @@ export class GeneratorProcess {
 
   async connect(
     users: { id: string; connection: Connection }[],
-    classes: { regular: GeneratorClass[]; bigRoom: GeneratorClass },
+    classes: { regular: GeneratorClass[]; bigRoom: GeneratorClass; conversations?: Conversation[] },
   ): Promise<{ count: number; failed: number }> {
-    const reply = await this.request({ type: "connect", users, classes: classes.regular, bigRoom: classes.bigRoom });
+    const reply = await this.request({ type: "connect", users, classes: classes.regular, bigRoom: classes.bigRoom, conversations: classes.conversations ?? [] });
     if (reply.type !== "connected") throw new Error(`generator: unexpected reply ${reply.type}`);
     return reply;
   }

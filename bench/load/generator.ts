@@ -1,26 +1,30 @@
 /**
  * A load generator process (forked by the harness, driven over IPC): connects its users with
- * socket.io-client over WebSocket, sends a workload, and counts acknowledgements, deliveries and
- * end-to-end latency (sender and receiver share this process's clock).
+ * socket.io-client over WebSocket, sends a workload (over the senders' sockets or REST), and
+ * counts acknowledgements, deliveries and end-to-end latency (sender and receiver share this
+ * process's clock).
  */
 import { performance } from "node:perf_hooks";
 import { io, type Socket } from "socket.io-client";
 import { WebSocket } from "ws";
-import { quantile } from "../measure/stats.ts";
-import type { GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, WatchResult, Workload } from "./protocol.ts";
+import type { Connection } from "../systems/system.ts";
+import { closedLoop, LatencySample, openLoop, settle } from "./loops.ts";
+import type { Conversation, GeneratorClass, GeneratorCommand, GeneratorReply, RunResult, WatchResult, Workload } from "./protocol.ts";
+import { closeRestConnections, postMessage } from "./rest-sender.ts";
 
 const CONNECT_BATCH = 100;
 const ACK_TIMEOUT_MS = 10_000;
 /** How long a reconnecting client may take to get its first connection. */
 const RECONNECTING_CONNECT_MS = 30_000;
-/** Latencies kept per run (a uniform sample beyond that). */
-const MAX_SAMPLES = 200_000;
 
 const sockets = new Map<string, Socket>();
 /** Bare WebSockets (the idle floor): held open, nothing else. */
 const rawSockets: WebSocket[] = [];
 let classes: GeneratorClass[] = [];
 let bigRoom: GeneratorClass | undefined;
+let conversations: Conversation[] = [];
+/** Per user: where it posts over REST, and its token. */
+const restOf = new Map<string, NonNullable<Connection["rest"]>>();
 /** Per user: the last message id seen; who dropped since the mark; when the probe arrived. */
 const lastIds = new Map<string, string>();
 const dropped = new Set<string>();
@@ -55,7 +59,7 @@ async function watch(probeBody: string, since: number, timeoutMs: number): Promi
   return { users: users.length, disconnected: users.filter((u) => dropped.has(u)).length, reached: times.length, times, dropTimes: after(dropTimes), attemptTimes: after(attemptTimes), returnTimes: after(returnTimes), refusals, missing };
 }
 
-let counting: { delivered: number; seen: number; latencies: number[] } | undefined;
+let counting: { delivered: number; latencies: LatencySample } | undefined;
 
 function reply(message: GeneratorReply): void {
   process.send?.(message);
@@ -65,6 +69,7 @@ async function connect(users: Extract<GeneratorCommand, { type: "connect" }>["us
   let failed = 0;
   for (let i = 0; i < users.length; i += CONNECT_BATCH) {
     const batch = users.slice(i, i + CONNECT_BATCH).map(({ id, connection }) => {
+      if (connection.rest) restOf.set(id, connection.rest);
       if (connection.raw) return connectRaw(connection.url).catch(() => void failed++);
       // Reconnecting clients resume from the last id they saw, as a ringcast app does.
       const auth = connection.reconnect ? (cb: (data: object) => void) => cb({ ...connection.auth, lastMessageId: lastIds.get(id) }) : connection.auth;
@@ -120,15 +125,11 @@ function connectRaw(url: string): Promise<void> {
 }
 
 function onMessage(message: { body?: string }): void {
-  if (!counting) return;
+  const sentAt = Number(message.body);
+  // Only this run's traffic carries its send time (a prefilled log's entries do not).
+  if (!counting || !Number.isFinite(sentAt)) return;
   counting.delivered++;
-  const latency = performance.now() - Number(message.body);
-  counting.seen++;
-  if (counting.latencies.length < MAX_SAMPLES) counting.latencies.push(latency);
-  else {
-    const slot = Math.floor(Math.random() * counting.seen);
-    if (slot < MAX_SAMPLES) counting.latencies[slot] = latency;
-  }
+  counting.latencies.add(performance.now() - sentAt);
 }
 
 function pick<T>(items: readonly T[]): T {
@@ -141,24 +142,42 @@ function nextSend(target: Workload["target"]): { from: string; request: object; 
   if (target !== "user") {
     return { from: schoolClass.teacherId, request: { to: { class: schoolClass.id } }, deliveries: schoolClass.studentIds.length };
   }
+  if (conversations.length > 0) {
+    const { from, to } = pick(conversations);
+    return { from, request: { to: { user: to } }, deliveries: 1 };
+  }
   const from = pick(schoolClass.studentIds);
   let to = pick(schoolClass.studentIds);
   while (to === from) to = pick(schoolClass.studentIds);
   return { from, request: { to: { user: to } }, deliveries: 1 };
 }
 
+/** One message from `from`: over its socket (the ack) or REST (the 201); throws when refused. */
+async function sendVia(via: Workload["via"], from: string, request: object): Promise<void> {
+  const payload = { ...request, body: performance.now().toFixed(3) };
+  if (via === "rest") {
+    const rest = restOf.get(from);
+    if (!rest) throw new Error(`${from} has no REST endpoint`);
+    return postMessage(rest, payload, ACK_TIMEOUT_MS);
+  }
+  const ack = (await sockets.get(from)!.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", payload)) as { ok: boolean };
+  if (!ack.ok) throw new Error("refused");
+}
+
 async function run(workload: Workload): Promise<RunResult> {
   const totals = { sent: 0, acked: 0, failed: 0, expected: 0 };
-  counting = { delivered: 0, seen: 0, latencies: [] };
+  const acks = new LatencySample();
+  const live = { delivered: 0, latencies: new LatencySample() };
+  counting = live;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const sendOne = async (): Promise<void> => {
     const { from, request, deliveries } = nextSend(workload.target);
-    const socket = sockets.get(from);
     totals.sent++;
+    const sentAt = performance.now();
     try {
-      const ack = (await socket!.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { ...request, body: performance.now().toFixed(3) })) as { ok: boolean };
-      if (!ack.ok) throw new Error("refused");
+      await sendVia(workload.via, from, request);
+      acks.add(performance.now() - sentAt);
       totals.acked++;
       totals.expected += deliveries;
     } catch {
@@ -168,52 +187,23 @@ async function run(workload: Workload): Promise<RunResult> {
   if (workload.window) await closedLoop(workload.window, workload.durationMs, sendOne);
   else await openLoop(workload.rate ?? 100, workload.durationMs, sendOne);
   const sendingMs = performance.now() - started;
-  await settle(totals, workload.drainMs);
+  await settle(() => live.delivered >= totals.expected, workload.drainMs);
   const elapsedMs = performance.now() - started;
+  counting = undefined;
   const cpu = process.cpuUsage(cpuBefore);
-  const sorted = counting.latencies.sort((a, b) => a - b);
-  const result: RunResult = {
+  const latency = live.latencies.quantiles();
+  const ack = acks.quantiles();
+  return {
     ...totals,
-    delivered: counting.delivered,
+    delivered: live.delivered,
     sendingMs,
     elapsedMs,
-    latencyP50Ms: quantile(sorted, 0.5),
-    latencyP99Ms: quantile(sorted, 0.99),
+    latencyP50Ms: latency.p50,
+    latencyP99Ms: latency.p99,
+    ackP50Ms: ack.p50,
+    ackP99Ms: ack.p99,
     generatorCpuMs: (cpu.user + cpu.system) / 1000,
   };
-  counting = undefined;
-  return result;
-}
-
-/** Sends at a fixed rate, on a 10 ms tick, without waiting for answers. */
-async function openLoop(rate: number, durationMs: number, sendOne: () => Promise<void>): Promise<void> {
-  const pending: Promise<void>[] = [];
-  const started = performance.now();
-  let sent = 0;
-  for (let elapsed = 0; elapsed < durationMs; elapsed = performance.now() - started) {
-    const due = Math.floor((elapsed * rate) / 1000) - sent;
-    for (let i = 0; i < due; i++) pending.push(sendOne());
-    sent += Math.max(0, due);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  await Promise.all(pending);
-}
-
-/** Keeps `window` sends outstanding until the time is up. */
-async function closedLoop(window: number, durationMs: number, sendOne: () => Promise<void>): Promise<void> {
-  const stopAt = performance.now() + durationMs;
-  const lane = async (): Promise<void> => {
-    while (performance.now() < stopAt) await sendOne();
-  };
-  await Promise.all(Array.from({ length: window }, lane));
-}
-
-/** Waits until every owed delivery arrived, or `drainMs` passed. */
-async function settle(totals: { expected: number }, drainMs: number): Promise<void> {
-  const deadline = performance.now() + drainMs;
-  while (counting && counting.delivered < totals.expected && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 process.on("message", (command: GeneratorCommand) => {
@@ -221,6 +211,7 @@ process.on("message", (command: GeneratorCommand) => {
     if (command.type === "connect") {
       classes = command.classes;
       bigRoom = command.bigRoom;
+      conversations = command.conversations;
       const failed = await connect(command.users);
       reply({ type: "connected", count: sockets.size + rawSockets.length, failed });
     } else if (command.type === "run") {
@@ -237,6 +228,7 @@ process.on("message", (command: GeneratorCommand) => {
     } else {
       for (const socket of sockets.values()) socket.close();
       for (const socket of rawSockets) socket.terminate();
+      closeRestConnections();
       process.exit(0);
     }
   };

@@ -2,8 +2,10 @@ import type { Connection } from "../systems/system.ts";
 
 /** What a generator process sends: a steady stream or a closed loop, for a while. */
 export interface Workload {
-  /** "user": a student to a random classmate; "class": a teacher to one of its classes; "room": to the room of everyone. */
+  /** "user": a student to a classmate (one of the fixed conversations); "class": a teacher to one of its classes; "room": to the room of everyone. */
   target: "user" | "class" | "room";
+  /** How a message is sent: the sender's socket (`message:send`, the default) or `POST /api/messages`. */
+  via?: "socket" | "rest";
   /** Open loop: messages per second, whatever the answers. */
   rate?: number;
   /** Closed loop: sends outstanding at any time (throughput at saturation). */
@@ -13,6 +15,12 @@ export interface Workload {
   drainMs: number;
 }
 
+/** A direct conversation: `from` writes to `to`. */
+export interface Conversation {
+  from: string;
+  to: string;
+}
+
 export interface GeneratorClass {
   id: string;
   teacherId: string;
@@ -20,7 +28,7 @@ export interface GeneratorClass {
 }
 
 export type GeneratorCommand =
-  | { type: "connect"; users: { id: string; connection: Connection }[]; classes: GeneratorClass[]; bigRoom: GeneratorClass }
+  | { type: "connect"; users: { id: string; connection: Connection }[]; classes: GeneratorClass[]; bigRoom: GeneratorClass; conversations: Conversation[] }
   | { type: "run"; workload: Workload }
   /** Starts a disruption's clock: drops and probe arrivals are counted from here. */
   | { type: "mark" }
@@ -41,6 +49,9 @@ export interface RunResult {
   elapsedMs: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** From a send to its answer (the socket's ack or the HTTP response), acknowledged sends only. */
+  ackP50Ms?: number;
+  ackP99Ms?: number;
   /** The generator's own CPU over the run (ms): near elapsedMs means it was the bottleneck. */
   generatorCpuMs: number;
 }

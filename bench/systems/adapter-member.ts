@@ -8,9 +8,10 @@
  * - ringcast-hash: ringcast's hash adapter with its registry, ring and peer links: a message to a
  *   personal room goes to its owner only, over its direct link (none for a local recipient); a
  *   class room has no owner and is published once to every member, as the classic adapter does.
+ * Every adapter also answers `POST /api/messages` (plain-rest.ts) with the same one emit.
  * Logs {"msg":"bench member ready","port":N} when listening and registered.
  */
-import { createServer } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
@@ -25,6 +26,7 @@ import { createLogger } from "../../server/log.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { RedisRegistry } from "../../server/registry/redis-registry.ts";
 import { RingView } from "../../server/ring/ring-view.ts";
+import { plainRestApp } from "./plain-rest.ts";
 
 interface SendRequest {
   to: { user?: string; class?: string };
@@ -38,7 +40,9 @@ const memberId = process.env.NODE_ID ?? `bench-${process.pid}`;
 const pub = new Redis(redisUrl);
 const sub = pub.duplicate();
 const log = createLogger("warn");
-const httpServer = createServer();
+// REST goes to the Koa app once io exists (below); Socket.IO, attached after, answers /socket.io/ itself.
+let handleRest: RequestListener = (_req, res) => void res.writeHead(503).end();
+const httpServer = createServer((req, res) => handleRest(req, res));
 let registry: RedisRegistry | undefined;
 let peers: PeerLinks | undefined;
 let io: Server;
@@ -76,11 +80,13 @@ function roomsOf(to: SendRequest["to"]): string[] {
 io = new Server(httpServer, { adapter: adapterFor(), serveClient: false });
 peers?.start(httpServer);
 let sequence = 0;
+const nextId = (): string => `${process.pid}-${++sequence}`;
+handleRest = plainRestApp(io, nextId).callback();
 io.on("connection", (socket) => {
   const { userId, classIds } = socket.handshake.auth as { userId: string; classIds?: string[] };
   socket.join([`user:${userId}`, ...(classIds ?? []).map((id) => `class:${id}`)]);
   socket.on("message:send", (request: SendRequest, ack: (answer: object) => void) => {
-    const id = `${process.pid}-${++sequence}`;
+    const id = nextId();
     io.to(roomsOf(request.to)).emit("message", { id, from: { id: userId }, body: request.body });
     ack({ ok: true, id });
   });

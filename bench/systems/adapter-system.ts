@@ -32,7 +32,8 @@ export async function startAdapterSystem(options: SystemOptions, adapter: Adapte
   return {
     kind: KIND[adapter],
     pids: members.map((m) => m.child.pid!),
-    connection: (userId) => ({ url: urlOf(userId), auth: { userId, classIds: classIds.get(userId) ?? [] } }),
+    // REST: the plain server takes the bearer token as the user id (it verifies nothing).
+    connection: (userId) => ({ url: urlOf(userId), auth: { userId, classIds: classIds.get(userId) ?? [] }, rest: { url: urlOf(userId), token: userId } }),
     stop: async () => void (await Promise.all(members.map((m) => m.stop()))),
   };
 }
