@@ -2,7 +2,7 @@ import type { Row } from "./report.ts";
 import type { Scenario } from "./scenarios.ts";
 
 const PANEL = { width: 360, height: 240, left: 52, right: 12, top: 34, bottom: 40 };
-const COLORS = ["#6b7280", "#a16207", "#2563eb", "#16a34a", "#7c3aed", "#db2777"];
+const COLORS = ["#6b7280", "#a16207", "#2563eb", "#16a34a", "#7c3aed", "#db2777", "#0891b2"];
 
 const escapeXml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 

@@ -84,8 +84,8 @@ export async function runIdle(options: { connections: number; runs: number; log:
 
 export function startIdleSystem(system: IdleSystem, options: SystemOptions): Promise<SystemUnderTest> {
   if (system === "vanilla") return startAdapterSystem(options, "classic");
-  if (system === "ringcast-broadcast-durable") return startRingcast(options, "broadcast");
-  if (system === "ringcast-hash-durable") return startRingcast(options, "hash");
+  if (system === "ringcast-broadcast-durable") return startRingcast(options, { mode: "broadcast" });
+  if (system === "ringcast-hash-durable") return startRingcast(options, { mode: "hash" });
   return startWsFloor(options);
 }
 

@@ -3,7 +3,8 @@ import type { DemoSchool } from "../../server/school/demo-school.ts";
 /**
  * The systems the harness compares, side by side in one run. The first four run the same trivial
  * app with plain emits on different adapters; the `-durable` ones are ringcast members with their
- * whole message path (authorization, per-user log, ack, delivery from the log).
+ * whole message path (authorization, message log, ack, delivery); `-gateway`: the same, with every
+ * client connected through a gateway, as a stock client connects.
  */
 export const SYSTEM_KINDS = [
   "vanilla",
@@ -12,8 +13,12 @@ export const SYSTEM_KINDS = [
   "ringcast-hash",
   "ringcast-broadcast-durable",
   "ringcast-hash-durable",
+  "ringcast-hash-durable-gateway",
 ] as const;
 export type SystemKind = (typeof SYSTEM_KINDS)[number];
+
+/** Systems that store every message (their logs can be prefilled). */
+export const isDurable = (kind: SystemKind): boolean => kind.includes("-durable");
 
 /** How one user connects: the member's URL and the handshake's payloads. */
 export interface Connection {
@@ -24,12 +29,14 @@ export interface Connection {
   reconnect?: boolean;
   auth: Record<string, unknown>;
   query?: Record<string, string>;
+  /** Where this user posts over REST (`POST /api/messages`) and its bearer token. */
+  rest?: { url: string; token: string };
 }
 
 /** A cluster of member processes sharing one Redis. */
 export interface SystemUnderTest {
   readonly kind: SystemKind;
-  /** Member process ids, for CPU and memory readings. */
+  /** Process ids whose CPU is the system's: its members, and its gateway if it has one. */
   readonly pids: number[];
   connection(userId: string): Connection;
   stop(): Promise<void>;
