@@ -1,15 +1,17 @@
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { startLocalRedis } from "../server/cli/local-redis.ts";
-import type { DemoSchool } from "../server/school/demo-school.ts";
-import { buildLargeSchool } from "../test/support/redis.ts";
+import { loadConfig } from "../server/config/config.ts";
+import { memberEnv } from "../test/support/processes.ts";
 import { GeneratorProcess } from "./load/generator-process.ts";
 import type { RunResult, Workload } from "./load/protocol.ts";
 import { CpuMeter } from "./measure/proc.ts";
 import { redisInfo } from "./measure/redis-info.ts";
+import { type PrefillSummary, prefillLogs, prefillText } from "./prefill.ts";
 import type { Scenario } from "./scenarios.ts";
-import { startRingcast } from "./systems/ringcast.ts";
-import type { SystemKind, SystemOptions, SystemUnderTest } from "./systems/system.ts";
+import { benchSchool, directConversations } from "./school.ts";
+import { MEMBER_ENV, startRingcast } from "./systems/ringcast.ts";
+import { isDurable, type SystemKind, type SystemOptions, type SystemUnderTest } from "./systems/system.ts";
 import { startAdapterSystem } from "./systems/adapter-system.ts";
 
 export interface BenchOptions {
@@ -24,6 +26,10 @@ export interface BenchOptions {
   log: (line: string) => void;
   /** Write each member's CPU profile (.cpuprofile, via the inspector) under this folder. */
   profileDir?: string;
+  /** Fill the durable systems' logs to their cap before measuring them (prefill.ts); undefined: don't. */
+  prefill?: { maxEntries: number; maxMs: number };
+  /** Direct conversations per class the unicast scenarios send on (school.ts). */
+  conversationsPerClass: number;
 }
 
 export interface Measurement {
@@ -41,6 +47,8 @@ export interface Measurement {
   redisCommandsByName: Record<string, number>;
   /** Microseconds of Redis time by command name over the run (scripts include their inner calls). */
   redisUsecByName: Record<string, number>;
+  /** What was in the logs before the system was measured (durable systems with prefill). */
+  prefill?: PrefillSummary;
 }
 
 const WARM_UP_SECONDS = 2;
@@ -53,18 +61,10 @@ const WARM_UP_SECONDS = 2;
 const systemWarmUp = (members: number): Workload => ({ target: "user", window: 64, durationMs: (3 + members) * 1000, drainMs: 5000 });
 const PROFILE_PROBE = fileURLToPath(new URL("./systems/cpu-profile-probe.mjs", import.meta.url));
 
-/** Classes of 30, and last a "big room": one class with every student, taught by its own teacher. */
-function benchSchool(classes: number): DemoSchool {
-  const school = buildLargeSchool(classes);
-  const everyone = school.users.filter((u) => u.role === "student").map((u) => u.id);
-  school.users.push({ id: "t-all", name: "Head teacher", role: "teacher" });
-  school.classes.push({ id: "everyone", name: "Everyone", teacherId: "t-all", studentIds: everyone });
-  return school;
-}
-
 function startSystem(kind: SystemKind, options: SystemOptions): Promise<SystemUnderTest> {
-  if (kind === "ringcast-broadcast-durable") return startRingcast(options, "broadcast");
-  if (kind === "ringcast-hash-durable") return startRingcast(options, "hash");
+  if (kind === "ringcast-broadcast-durable") return startRingcast(options, { mode: "broadcast" });
+  if (kind === "ringcast-hash-durable") return startRingcast(options, { mode: "hash" });
+  if (kind === "ringcast-hash-durable-gateway") return startRingcast(options, { mode: "hash", gateway: true });
   const adapters = { vanilla: "classic", "vanilla-sharded": "sharded", "ringcast-broadcast": "ringcast-broadcast", "ringcast-hash": "ringcast-hash" } as const;
   return startAdapterSystem(options, adapters[kind]);
 }
@@ -75,16 +75,21 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
   const admin = new Redis(redis.url);
   const school = benchSchool(options.classes);
   const bigRoom = school.classes.at(-1)!;
-  const classes = { regular: school.classes.slice(0, -1), bigRoom };
+  const conversations = directConversations(school, options.conversationsPerClass);
+  const classes = { regular: school.classes.slice(0, -1), bigRoom, conversations };
   const measurements: Measurement[] = [];
   try {
     for (const members of options.memberCounts) {
       for (const kind of options.systems) {
         await admin.flushall();
         const env = options.profileDir ? { NODE_OPTIONS: `--import=${PROFILE_PROBE}`, BENCH_PROFILE_DIR: `${options.profileDir}/${kind}-N${members}` } : undefined;
-        const system = await startSystem(kind, { members, redisUrl: redis.url, prefix: `bench-${kind}`, school, env });
+        const prefix = `bench-${kind}`;
+        const system = await startSystem(kind, { members, redisUrl: redis.url, prefix, school, env });
         const generator = GeneratorProcess.start();
         try {
+          // Before anyone connects: sessions start after the tail, so none of it is replayed.
+          const prefill = options.prefill && isDurable(kind) ? await prefillLogs(redis.url, prefix, { school, conversations, ...retention(redis.url, prefix), ...options.prefill }) : undefined;
+          if (prefill) options.log(`  ${kind} N=${members}: ${prefillText(prefill)}`);
           const users = school.users.map((u) => ({ id: u.id, connection: system.connection(u.id) }));
           const connected = await generator.connect(users, classes);
           if (connected.failed > 0) throw new Error(`${kind}: ${connected.failed} users could not connect`);
@@ -93,7 +98,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
             await generator.run(scenario.workload(WARM_UP_SECONDS));
             for (let run = 1; run <= options.runs; run++) {
               const measured = await measure(admin, system, generator, scenario, options.seconds, options.profileDir !== undefined);
-              measurements.push({ scenario: scenario.name, system: kind, members, run, ...measured });
+              measurements.push({ scenario: scenario.name, system: kind, members, run, ...measured, prefill });
               options.log(`  ${scenario.name} ${kind} N=${members} run ${run}: ${summary(measured)}`);
             }
           }
@@ -108,6 +113,12 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
     await redis.stop();
   }
   return measurements;
+}
+
+/** The retention the members run with: their own configuration, from the environment they get. */
+function retention(redisUrl: string, prefix: string): { maxLength: number; maxAgeMs: number } {
+  const config = loadConfig({ ...process.env, ...memberEnv({ redisUrl, prefix, nodeId: "bench" }), ...MEMBER_ENV });
+  return { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs };
 }
 
 async function measure(
@@ -144,6 +155,6 @@ function summary({ result, clusterCpuMs, redisCpuMs }: { result: RunResult; clus
   const perSecond = Math.round((result.delivered * 1000) / result.elapsedMs);
   return (
     `${result.acked}/${result.sent} acked, ${result.delivered}/${result.expected} delivered (${perSecond}/s), ` +
-    `p50 ${result.latencyP50Ms.toFixed(1)} ms, CPU ${Math.round(clusterCpuMs)} ms (Redis ${Math.round(redisCpuMs)}), generator ${Math.round(result.generatorCpuMs)} ms`
+    `p50 ${result.latencyP50Ms.toFixed(1)} ms, answer p50 ${(result.ackP50Ms ?? Number.NaN).toFixed(1)} ms, CPU ${Math.round(clusterCpuMs)} ms (Redis ${Math.round(redisCpuMs)}), generator ${Math.round(result.generatorCpuMs)} ms`
   );
 }
