@@ -3,21 +3,33 @@ import type { Measurement } from "./bench-run.ts";
 import type { DisruptionRow } from "./disruption-run.ts";
 import type { IdleRow } from "./idle-run.ts";
 import { type Figure, figure } from "./measure/stats.ts";
-import type { Scenario } from "./scenarios.ts";
-import type { SystemKind } from "./systems/system.ts";
+import { type PrefillSummary, prefillText } from "./prefill.ts";
+import { type Scenario, viaRest } from "./scenarios.ts";
+import { isDurable, type SystemKind } from "./systems/system.ts";
 
 /** Medians (with ranges) of one system in one scenario at one N. */
 export interface Row {
   scenario: string;
   members: number;
   system: SystemKind;
+  /** Acknowledged sends per second of sending. */
+  messagesPerSecond: Figure;
   deliveredPerSecond: Figure;
   latencyP50Ms: Figure;
   latencyP99Ms: Figure;
+  /** From a send to its answer (socket ack, or the REST response). */
+  ackP50Ms: Figure;
+  ackP99Ms: Figure;
   cpuMsPer1000: Figure;
   /** The redis-server part of cpuMsPer1000. */
   redisCpuMsPer1000: Figure;
+  /** Redis CPU and commands, per message sent (acknowledged) and per delivery. */
+  redisCpuMsPer1000Messages: Figure;
+  redisCpuMsPer1000Deliveries: Figure;
   redisCommandsPerMessage: Figure;
+  redisCommandsPerDelivery: Figure;
+  /** The logs as they were before the system was measured (durable systems with --prefill). */
+  prefill?: PrefillSummary;
   /** Deliveries that arrived, over those owed, summed over the runs. */
   deliveredShare: number;
   /** True when a run's load generator used most of a core or fell behind its rate. */
@@ -41,12 +53,19 @@ export function buildRows(measurements: Measurement[], scenarios: Scenario[]): R
       scenario: scenario.name,
       members: runs[0]!.members,
       system: runs[0]!.system,
+      messagesPerSecond: figure(runs.map((m) => (m.result.acked * 1000) / m.result.sendingMs)),
       deliveredPerSecond: figure(runs.map((m) => (m.result.delivered * 1000) / m.result.elapsedMs)),
       latencyP50Ms: figure(runs.map((m) => m.result.latencyP50Ms)),
       latencyP99Ms: figure(runs.map((m) => m.result.latencyP99Ms)),
+      ackP50Ms: figure(runs.map((m) => m.result.ackP50Ms ?? Number.NaN)),
+      ackP99Ms: figure(runs.map((m) => m.result.ackP99Ms ?? Number.NaN)),
       cpuMsPer1000: figure(runs.map((m) => (m.clusterCpuMs * 1000) / per(m))),
       redisCpuMsPer1000: figure(runs.map((m) => (m.redisCpuMs * 1000) / per(m))),
+      redisCpuMsPer1000Messages: figure(runs.map((m) => (m.redisCpuMs * 1000) / m.result.acked)),
+      redisCpuMsPer1000Deliveries: figure(runs.map((m) => (m.redisCpuMs * 1000) / m.result.delivered)),
       redisCommandsPerMessage: figure(runs.map((m) => m.redisCommands / m.result.acked)),
+      redisCommandsPerDelivery: figure(runs.map((m) => m.redisCommands / m.result.delivered)),
+      prefill: runs[0]!.prefill,
       deliveredShare: owed === 0 ? 0 : runs.reduce((sum, m) => sum + m.result.delivered, 0) / owed,
       generatorBound: runs.some((m) => generatorBound(m, scenario)),
     };
@@ -76,26 +95,50 @@ export function markdown(rows: Row[], scenarios: Scenario[], meta: { runs: numbe
     "",
     `${new Date().toISOString().slice(0, 19)}Z, ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. ` +
       `Each figure: median of ${meta.runs} runs of ${meta.seconds} s (range in brackets), after discarded warm-ups (each system at saturation for 3 s + 1 s per member, then 2 s of each scenario). ` +
-      `CPU: all member processes plus redis-server, from /proc. Ratios: against vanilla (socket.io + @socket.io/redis-adapter classic) in the same run.`,
+      `CPU: all member processes (and the gateway of a -gateway system) plus redis-server, from /proc; Redis CPU and commands per message sent and per delivery. Ratios: against vanilla (socket.io + @socket.io/redis-adapter classic) in the same run. ` +
+      `Answer: from a send to its socket ack, or to the REST response.`,
+    ...prefillNote(rows),
   ];
   for (const scenario of scenarios) {
     for (const members of [...new Set(rows.filter((r) => r.scenario === scenario.name).map((r) => r.members))]) {
-      const table = rows.filter((r) => r.scenario === scenario.name && r.members === members);
-      const base = table.find((r) => r.system === "vanilla");
-      lines.push("", `## ${scenario.title} (N = ${members})`, "");
-      lines.push(
-        `| system | delivered/s | × vanilla | p50 ms | p99 ms | CPU-ms per 1000 ${scenario.per === "delivery" ? "deliveries" : "messages"} | × vanilla | of which Redis | Redis commands per message | delivered | note |`,
-      );
-      lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-      for (const r of table) {
-        const note = r.generatorBound ? "load generator was the bottleneck" : "";
-        lines.push(
-          `| ${r.system} | ${fmt(r.deliveredPerSecond)} | ${ratio(r.deliveredPerSecond, base?.deliveredPerSecond)} | ${fmt(r.latencyP50Ms, 1)} | ${fmt(r.latencyP99Ms, 1)} | ${fmt(r.cpuMsPer1000)} | ${ratio(r.cpuMsPer1000, base?.cpuMsPer1000)} | ${fmt(r.redisCpuMsPer1000)} | ${fmt(r.redisCommandsPerMessage, 1)} | ${(r.deliveredShare * 100).toFixed(1)}% | ${note} |`,
-        );
-      }
+      lines.push("", `## ${scenario.title} (N = ${members})`, "", ...scenarioTable(rows.filter((r) => r.scenario === scenario.name && r.members === members), scenario));
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+function scenarioTable(table: Row[], scenario: Scenario): string[] {
+  const base = table.find((r) => r.system === "vanilla");
+  const lines = [
+    `| system | messages/s | delivered/s | × vanilla | p50 ms | p99 ms | ${viaRest(scenario) ? "REST" : "ack"} p50 / p99 ms | CPU-ms per 1000 ${scenario.per === "delivery" ? "deliveries" : "messages"} | × vanilla | ` +
+      "Redis CPU-ms per 1000 messages | Redis CPU-ms per 1000 deliveries | Redis commands per message | Redis commands per delivery | delivered | note |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const r of table) {
+    const notes = [r.generatorBound ? "load generator was the bottleneck" : "", !isDurable(r.system) ? "" : r.prefill ? `logs prefilled to ${r.prefill.maxLength}` : "logs empty (no prefill)"];
+    const answer = Number.isNaN(r.ackP50Ms.median) ? "–" : `${r.ackP50Ms.median.toFixed(1)} / ${r.ackP99Ms.median.toFixed(1)}`;
+    lines.push(
+      `| ${r.system} | ${fmt(r.messagesPerSecond)} | ${fmt(r.deliveredPerSecond)} | ${ratio(r.deliveredPerSecond, base?.deliveredPerSecond)} | ${fmt(r.latencyP50Ms, 1)} | ${fmt(r.latencyP99Ms, 1)} | ${answer} | ` +
+        `${fmt(r.cpuMsPer1000)} | ${ratio(r.cpuMsPer1000, base?.cpuMsPer1000)} | ${fmt(r.redisCpuMsPer1000Messages, 1)} | ${fmt(r.redisCpuMsPer1000Deliveries, 1)} | ` +
+        `${fmt(r.redisCommandsPerMessage, 1)} | ${fmt(r.redisCommandsPerDelivery, 2)} | ${(r.deliveredShare * 100).toFixed(1)}% | ${notes.filter(Boolean).join("; ")} |`,
+    );
+  }
+  return lines;
+}
+
+/** What the durable systems' logs held before they were measured, once per system and N. */
+function prefillNote(rows: Row[]): string[] {
+  const filled = new Map<string, PrefillSummary>();
+  for (const r of rows) if (r.prefill) filled.set(`${r.system} N=${r.members}`, r.prefill);
+  const durable = rows.some((r) => isDurable(r.system));
+  if (!durable) return [];
+  if (filled.size === 0) return ["", "Durable systems started from empty logs (prefill off)."];
+  return [
+    "",
+    "Durable systems ran with their logs prefilled (rows say \"logs prefilled\"): after the school was seeded and before any client connected, every class log and the log of every direct conversation the unicast scenarios use were filled to the members' retention cap through the product's own store, so each append trims as in a school that has run for a while:",
+    "",
+    ...[...filled].map(([cell, summary]) => `- ${cell}: ${prefillText(summary)}`),
+  ];
 }
 
 /** The idle-connections table: memory per connection, ratios against vanilla socket.io. */
