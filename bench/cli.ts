@@ -2,9 +2,10 @@
  * `npm run bench`: the scenarios against vanilla socket.io (classic and sharded Redis adapter) and
  * ringcast (its adapters with plain emits, and its durable message path), members as separate
  * processes, one redis-server, load generator processes; loopback only, bounded in time (about
- * 40 minutes with the defaults). Writes bench/results/latest.{md,json,svg}.
+ * an hour with the defaults, estimated, the durable systems' log prefill included). Writes bench/runs/<time>/latest.{md,json,svg}.
  *   npm run bench -- --scenarios unicast,class --members 1,2 --runs 3 --seconds 5
  *   npm run bench -- --scenarios idle,failover --connections 10000
+ *   npm run bench -- --scenarios rest,rest-max --members 2 --systems vanilla,ringcast-hash-durable,ringcast-hash-durable-gateway
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { DISRUPTIONS, runDisruptions } from "./disruption-run.ts";
 import { runIdle } from "./idle-run.ts";
 import { buildRows, disruptionMarkdown, idleMarkdown, markdown } from "./report.ts";
 import { checkTargets, targetsMarkdown } from "./targets.ts";
+import { checkDurableTargets } from "./targets-durable.ts";
 import { DEFAULT_SCENARIOS, SCENARIOS } from "./scenarios.ts";
 import { SYSTEM_KINDS, type SystemKind } from "./systems/system.ts";
 
@@ -32,8 +34,18 @@ const { values } = parseCli({
     connections: { type: "string", default: "10000", help: "idle: clients on the one member; rebalance and failover: users on the cluster" },
     out: { type: "string", help: "folder for the results (default: bench/runs/<time>/)" },
     profile: { type: "boolean", help: "profile every member into <out>/profiles (summarize with npm run bench:profile)" },
+    prefill: { type: "string", default: "on", help: "on: fill the durable systems' class logs and the unicast conversations' logs to their cap before measuring; off: start from empty logs" },
+    "no-prefill": { type: "boolean", help: "the same as --prefill off" },
+    "prefill-entries": { type: "string", default: "300000", help: "prefill: at most this many log entries in all" },
+    "prefill-seconds": { type: "string", default: "60", help: "prefill: at most this long per system" },
+    conversations: { type: "string", default: "3", help: "direct conversations per class the unicast scenarios send on (classmates in pairs, both ways; each filled by the prefill)" },
   },
 });
+const prefillOn = (value: string): boolean => {
+  if (["on", "true", "yes", "1"].includes(value)) return true;
+  if (["off", "false", "no", "0"].includes(value)) return false;
+  throw new Error(`--prefill: on or off, not ${value}`);
+};
 const out = values.out ?? new URL(`./runs/${new Date().toISOString().replace(/[:.]/g, "-")}/`, import.meta.url).pathname;
 
 function list<T extends string>(value: string, allowed: readonly T[], what: string): T[] {
@@ -57,6 +69,11 @@ const options = {
   classes: bounded(values.classes, 2, 400),
   log: (line: string) => console.log(line),
   profileDir: values.profile ? `${out}/profiles` : undefined,
+  prefill:
+    prefillOn(values.prefill) && !values["no-prefill"]
+      ? { maxEntries: bounded(values["prefill-entries"], 0, 5_000_000), maxMs: 1000 * bounded(values["prefill-seconds"], 1, 600) }
+      : undefined,
+  conversationsPerClass: bounded(values.conversations, 1, 30),
 };
 console.log(`bench: ${scenarios.map((s) => s.name).join(", ")} on ${options.systems.join(", ")}, N = ${options.memberCounts.join(", ")}`);
 const measurements = scenarios.length > 0 ? await runBench(options) : [];
@@ -67,7 +84,7 @@ const table =
   markdown(rows, scenarios, options) +
   (idleRows.length > 0 ? idleMarkdown(idleRows) : "") +
   (disruptionRows.length > 0 ? disruptionMarkdown(disruptionRows) : "") +
-  targetsMarkdown(checkTargets(rows, idleRows, disruptionRows));
+  targetsMarkdown([...checkTargets(rows, idleRows, disruptionRows), ...checkDurableTargets(rows)]);
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}/latest.md`, `${table}\n![CPU per 1000 messages against N](latest.svg)\n`);
 writeFileSync(`${out}/latest.svg`, chartSvg(rows, scenarios));
