@@ -96,33 +96,40 @@ end
  * then pairs of a notice channel and the JSON array of the recipients it is for.
  * Appends one entry whatever the number of recipients and publishes the notice that carries it,
  * with the id before it in its log, to each channel: inside the script, so every member hears the
- * notices in id order. Trims by length and by age with forward reads only (cheap whatever the
- * log's size; at most 100 aged entries per append, the rest at the next one) and records the
- * newest trimmed id: a reader behind it has missed messages.
+ * notices in id order. Keeps the log's oldest id in the index, so trimming (by length, in steps
+ * of a tenth of the cap, and by age: at most 100 aged entries per append, the rest at the next
+ * one) runs only when it has work, with forward reads only; it records the newest trimmed id: a
+ * reader behind it has missed messages.
  */
 export const APPEND = `${NEWER}
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000, '*', 'm', '')
 redis.call('XADD', KEYS[2], id, 's', ARGV[1], 'm', ARGV[2])
-local prev = redis.call('HGET', KEYS[3], KEYS[2]) or '0-0'
-redis.call('HSET', KEYS[3], KEYS[2], id)
+local known = redis.call('HMGET', KEYS[3], KEYS[2], KEYS[2] .. ':first')
+local prev, first = known[1] or '0-0', known[2] or id
+redis.call('HSET', KEYS[3], KEYS[2], id, KEYS[2] .. ':first', first)
 -- The sender's own index of what it sent (for the delivery status), capped like a log.
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], id, 'i', ARGV[6])
 local direct = #KEYS > 4
 if direct then
   redis.call('SADD', KEYS[5], ARGV[1])
   redis.call('HSET', KEYS[3], ARGV[7] .. '+last', id)
-  -- The recipient's pointer stream: which sender's log has each new direct message. Kept exactly
-  -- to its cap; the oldest id it still holds tells readers from how far back it can be trusted.
+  -- The recipient's pointer stream: which sender's log has each new direct message. Trimmed to
+  -- its cap in steps; the oldest id it still holds tells readers from how far back it can be trusted.
   redis.call('XADD', KEYS[6], id, 's', ARGV[1])
-  if redis.call('XLEN', KEYS[6]) > tonumber(ARGV[8]) then
-    redis.call('XTRIM', KEYS[6], 'MAXLEN', ARGV[8])
+  local cap = tonumber(ARGV[8])
+  if redis.call('XLEN', KEYS[6]) > cap + math.floor(cap / 10) then
+    redis.call('XTRIM', KEYS[6], 'MAXLEN', cap)
     redis.call('HSET', KEYS[3], ARGV[7] .. '+index-from', redis.call('XRANGE', KEYS[6], '-', '+', 'COUNT', 1)[1][1])
   end
 end
 local head = '{"id":"' .. id .. '","prev":"' .. prev .. '","message":' .. ARGV[2] .. ',"users":'
 for i = 9, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], head .. ARGV[i + 1] .. '}') end
+-- Trimmed in steps of a tenth of the cap, or once the oldest entry is past the age limit: most
+-- appends only count the log.
+local keep = tonumber(ARGV[3])
+local excess = redis.call('XLEN', KEYS[2]) - keep
+if excess <= math.floor(keep / 10) and not newer(ARGV[4], first) then return id end
 local cut = nil
-local excess = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[3])
 if excess > 0 then
   local old = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', excess)
   cut = old[#old][1]
@@ -132,7 +139,7 @@ if #aged > 0 and (cut == nil or newer(aged[#aged][1], cut)) then cut = aged[#age
 if cut then
   local ms, seq = string.match(cut, '(%d+)-(%d+)')
   redis.call('XTRIM', KEYS[2], 'MINID', ms .. '-' .. (tonumber(seq) + 1))
-  redis.call('HSET', KEYS[3], KEYS[2] .. ':trimmed', cut)
+  redis.call('HSET', KEYS[3], KEYS[2] .. ':trimmed', cut, KEYS[2] .. ':first', redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1][1])
   if direct then
     local newest = redis.call('HGET', KEYS[3], ARGV[7] .. '+trimmed')
     if not newest or newer(cut, newest) then redis.call('HSET', KEYS[3], ARGV[7] .. '+trimmed', cut) end
