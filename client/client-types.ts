@@ -1,21 +1,8 @@
 /** The types ringcast/client's RingcastClient speaks in (re-exported by ringcast-client.ts). */
 
-/** A message as the application sees it. */
-export interface Message {
-  id: string;
-  from: { id: string; name: string };
-  to: { type: "user" | "class"; id: string };
-  body: string;
-  sentAt: string;
-}
+import type { HistoryTruncated, Message, SessionInfo, TokenExpiring } from "../protocol/index.ts";
 
-/** Which member serves the connection, at which ring epoch, and where in the user's log it started. */
-export interface SessionInfo {
-  member: string;
-  mode: "broadcast" | "hash";
-  epoch: number;
-  lastMessageId: string;
-}
+export type { Message, SessionInfo } from "../protocol/index.ts";
 
 /**
  * connecting: first attempt; connected: a member confirmed the session; reconnecting: the
@@ -29,12 +16,12 @@ export interface RingcastClientEvents {
   state: (state: ConnectionState, reason?: string) => void;
   session: (session: SessionInfo) => void;
   /** Messages after your last id were trimmed from the log before you got them: reload history. */
-  "history-truncated": (info: { lastMessageId: string }) => void;
+  "history-truncated": (info: HistoryTruncated) => void;
   /**
    * The server warned that the token expires soon. With `getToken` the client refreshes by itself;
    * without, call `refreshToken(token)` before `expiresAt` or the connection is closed then.
    */
-  "token-expiring": (info: { expiresAt: string }) => void;
+  "token-expiring": (info: TokenExpiring) => void;
   /** A refusal that took the client offline, or a token refresh that failed (the connection continues until expiry). */
   error: (error: RingcastClientError) => void;
 }

@@ -1,5 +1,5 @@
 /** ringcast's client library: `import { RingcastClient } from "ringcast/client"`. */
 export { Emitter } from "./emitter.ts";
-export { compareIds, MESSAGE_ID_PATTERN } from "./message-id.ts";
+export * from "../protocol/index.ts";
 export * from "./rest.ts";
 export * from "./ringcast-client.ts";

@@ -5,93 +5,37 @@
  *   const session = await api.login("t-ada", "ringcast-demo");
  *   const receipt = await api.send(session.token, { to: { class: "math-7a" }, body: "Test on Friday" });
  */
-import type { Message } from "./client-types.ts";
+import type {
+  ClassDetail,
+  ClassList,
+  ClassSummary,
+  ClusterView,
+  ErrorResponse,
+  HistoryPage,
+  HistoryQuery,
+  LoginRequest,
+  Me,
+  MessageStatus,
+  Route,
+  SendReceipt,
+  SendRequest,
+  Session,
+} from "../protocol/index.ts";
 
-export interface User {
-  id: string;
-  name: string;
-  role: "teacher" | "student";
-}
-
-export interface Session {
-  token: string;
-  expiresAt: string;
-  user: User;
-}
-
-export type SendRequest = { to: { user: string } | { class: string }; body: string };
-
-export interface SendReceipt {
-  /** The message id; clients resume from the last id they saw (`auth: { lastMessageId }`). */
-  id: string;
-  to: { type: "user" | "class"; id: string };
-  recipients: number;
-  sentAt: string;
-  /** Per recipient: "live" (a socket was connected; delivery under way) or "stored" (replayed on return). */
-  receipts: { userId: string; status: "live" | "stored" }[];
-}
-
-export interface MessageStatus {
-  id: string;
-  senderId: string;
-  to: { type: "user" | "class"; id: string };
-  sentAt: string;
-  recipients: { userId: string; status: "delivered" | "stored" | "expired" }[];
-}
-
-/** A page of GET /api/messages: oldest first; `before` fetches the next older page. */
-export interface HistoryPage {
-  messages: Message[];
-  before: string | null;
-  /** On the first page: the id a live session resumes after (so nothing is shown twice or missed). */
-  lastMessageId?: string;
-}
-
-export interface ClassSummary {
-  id: string;
-  name: string;
-  teacherId: string;
-  studentCount: number;
-}
-
-export interface ClassDetail {
-  id: string;
-  name: string;
-  teacher: User;
-  students: User[];
-}
-
-export interface ClusterMember {
-  id: string;
-  url: string;
-  mode: string;
-  sockets: number;
-  startedAt: string;
-  lastHeartbeatAt: string;
-  /** Broadcasts received from other members, how many reached a local socket, how many published. */
-  adapter?: { received: number; deliveredLocally: number; published: number };
-  /** Share of the hash ring (hash mode). */
-  ringShare?: number;
-  /** Messages the member accepted and delivered, and refusals by error code, since it started (as of its heartbeat). */
-  messages?: { sent: number; delivered: number; refused: Record<string, number> };
-}
-
-export interface ClusterView {
-  mode: "broadcast" | "hash";
-  /** Membership epoch (in hash mode, the ring's): bumped by every membership change. */
-  epoch: number;
-  self: string;
-  members: ClusterMember[];
-  totalSockets: number;
-}
-
-export interface Route {
-  userId: string;
-  mode: "broadcast" | "hash";
-  /** Hash mode: the ring epoch of this answer (broadcast mode has no ring). */
-  epoch?: number;
-  member: { id: string; url: string };
-}
+// The bodies are the protocol's: re-exported so `ringcast/client` users need one import.
+export type {
+  ClassDetail,
+  ClassSummary,
+  ClusterMember,
+  ClusterView,
+  HistoryPage,
+  MessageStatus,
+  Route,
+  SendReceipt,
+  SendRequest,
+  Session,
+  User,
+} from "../protocol/index.ts";
 
 /** A refused request: `status` is the HTTP status, `code` ringcast's error code. */
 export class RestError extends Error {
@@ -110,7 +54,8 @@ export class RingcastRest {
   constructor(private readonly baseUrl: string) {}
 
   login(userId: string, password: string): Promise<Session> {
-    return this.request("POST", "/api/login", undefined, { userId, password });
+    const body: LoginRequest = { userId, password };
+    return this.request("POST", "/api/login", undefined, body);
   }
 
   /** Revokes `token` (until it would have expired) and closes the connections that use it. */
@@ -118,12 +63,12 @@ export class RingcastRest {
     await this.request("POST", "/api/logout", token);
   }
 
-  me(token: string): Promise<User & { classIds: string[] }> {
+  me(token: string): Promise<Me> {
     return this.request("GET", "/api/me", token);
   }
 
   async classes(token: string): Promise<ClassSummary[]> {
-    return (await this.request<{ classes: ClassSummary[] }>("GET", "/api/classes", token)).classes;
+    return (await this.request<ClassList>("GET", "/api/classes", token)).classes;
   }
 
   /** A class with its teacher and students (for its teacher and students). */
@@ -136,7 +81,7 @@ export class RingcastRest {
   }
 
   /** Your messages, newest page first (each page oldest first). */
-  history(token: string, page: { before?: string; limit?: number } = {}): Promise<HistoryPage> {
+  history(token: string, page: HistoryQuery = {}): Promise<HistoryPage> {
     const query = new URLSearchParams();
     if (page.before) query.set("before", page.before);
     if (page.limit) query.set("limit", String(page.limit));
@@ -167,7 +112,7 @@ export class RingcastRest {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const payload = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+    const payload = (await response.json().catch(() => ({}))) as Partial<ErrorResponse>;
     if (!response.ok) {
       const retryAfter = Number(response.headers.get("retry-after")) || undefined;
       throw new RestError(

@@ -1,32 +1,41 @@
 import { io, type Socket } from "socket.io-client";
+import type {
+  Ack,
+  ClientToServerEvents,
+  ConnectErrorData,
+  HandshakeAuth,
+  Message,
+  SendReceipt,
+  SendRequest,
+  ServerToClientEvents,
+  SessionEndReason,
+  SessionInfo,
+  TokenExpiring,
+  TokenRefreshed,
+  User,
+} from "../protocol/index.ts";
+import { compareIds } from "../protocol/message-id.ts";
+import { type ConnectionState, RingcastClientError, type RingcastClientEvents, type RingcastClientOptions } from "./client-types.ts";
 import { Emitter } from "./emitter.ts";
-import { compareIds } from "./message-id.ts";
-import {
-  type ConnectionState,
-  type Message,
-  RingcastClientError,
-  type RingcastClientEvents,
-  type RingcastClientOptions,
-  type SessionInfo,
-} from "./client-types.ts";
-import { RestError, RingcastRest, type SendReceipt, type SendRequest, type User } from "./rest.ts";
+import { RestError, RingcastRest } from "./rest.ts";
 
 export * from "./client-types.ts";
 
 type Credentials = { userId: string; password: string };
 
+/** The socket as the protocol types it: what the client listens to and emits. */
+type ProtocolSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
 /** Handshake refusals that a new token fixes. */
-const AUTH_CODES = new Set(["token_expired", "invalid_token"]);
+const AUTH_CODES = new Set<string>(["token_expired", "invalid_token"] satisfies ConnectErrorData["code"][]);
 
 /** Why the server ended a session (`ringcast:session-ended`), as told to the application. */
-const ENDINGS: Record<string, string> = {
+const ENDINGS: Record<SessionEndReason, string> = {
   token_expired: "the access token expired",
   token_revoked: "signed out: the access token was revoked",
   account_disabled: "this account was disabled",
   account_deleted: "this account was deleted",
 };
-
-type Answer<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 
 /**
  * ringcast's client: sign in, connect (through a gateway or by route lookup), send with promises,
@@ -43,11 +52,11 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
   session: SessionInfo | undefined;
   /** The newest message id the application has seen: where a reconnect resumes. */
   lastMessageId: string | undefined;
-  private socket: Socket | undefined;
+  private socket: ProtocolSocket | undefined;
   private rerouteTimer: ReturnType<typeof setTimeout> | undefined;
   private rerouteAttempt = 0;
   /** Set by `ringcast:session-ended` until the disconnect that follows it. */
-  private endedReason: string | undefined;
+  private endedReason: SessionEndReason | undefined;
   /** A token from getToken was already refused once since the last session: do not loop. */
   private renewedSinceSession = false;
 
@@ -104,7 +113,7 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
     const socket = this.socket;
     if (!socket) throw new RingcastClientError("not_connected", "call connect() first");
     const timeoutMs = this.options.ackTimeoutMs ?? 10_000;
-    let answer: ({ ok: true } & SendReceipt) | { ok: false; error: { code: string; message: string } };
+    let answer: Ack<SendReceipt>;
     try {
       answer = await socket.timeout(timeoutMs).emitWithAck("message:send", { to, body });
     } catch {
@@ -128,7 +137,7 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
       return undefined;
     }
     const timeoutMs = this.options.ackTimeoutMs ?? 10_000;
-    let answer: Answer<{ expiresAt: string }>;
+    let answer: Ack<TokenRefreshed>;
     try {
       answer = await socket.timeout(timeoutMs).emitWithAck("ringcast:refresh-token", { token: next });
     } catch {
@@ -156,10 +165,11 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
   private async open(): Promise<void> {
     const url = this.options.route ? (await this.rest.route(this.currentToken)).member.url : this.options.url;
     if (this.state === "closed") return;
-    const socket = io(url, {
+    const auth = (): HandshakeAuth => ({ token: this.currentToken, ...(this.lastMessageId === undefined ? {} : { lastMessageId: this.lastMessageId }) });
+    const socket: ProtocolSocket = io(url, {
       // The token goes in the query too: routers (gateway, sticky primary) read it there.
       query: { token: this.currentToken },
-      auth: (cb) => cb({ token: this.currentToken, lastMessageId: this.lastMessageId }),
+      auth: (cb) => cb(auth()),
       transports: this.options.transports ?? ["polling", "websocket"],
       reconnectionDelayMax: this.options.reconnectionDelayMaxMs ?? 5000,
       // Without a gateway a reconnect may need another member: the client looks it up itself.
@@ -167,15 +177,15 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
       forceNew: true,
     });
     this.socket = socket;
-    socket.on("ringcast:session", (session: SessionInfo) => this.onSession(session));
-    socket.on("message", (message: Message) => this.onMessage(message));
-    socket.on("ringcast:history-truncated", (info: { lastMessageId: string }) => this.emit("history-truncated", info));
-    socket.on("ringcast:token-expiring", (info: { expiresAt: string }) => this.onTokenExpiring(socket, info));
-    socket.on("ringcast:session-ended", (info: { reason: string }) => {
+    socket.on("ringcast:session", (session) => this.onSession(session));
+    socket.on("message", (message) => this.onMessage(message));
+    socket.on("ringcast:history-truncated", (info) => this.emit("history-truncated", info));
+    socket.on("ringcast:token-expiring", (info) => this.onTokenExpiring(socket, info));
+    socket.on("ringcast:session-ended", (info) => {
       if (socket === this.socket) this.endedReason = info.reason;
     });
     socket.on("disconnect", (reason) => this.onDisconnect(socket, reason));
-    socket.on("connect_error", (err: Error & { data?: { code?: string } }) => void this.onConnectError(socket, err));
+    socket.on("connect_error", (err: Error & { data?: Partial<ConnectErrorData> }) => void this.onConnectError(socket, err));
   }
 
   private onSession(session: SessionInfo): void {
@@ -194,7 +204,7 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
     this.emit("message", message);
   }
 
-  private onTokenExpiring(socket: Socket, info: { expiresAt: string }): void {
+  private onTokenExpiring(socket: ProtocolSocket, info: TokenExpiring): void {
     if (socket !== this.socket) return;
     this.emit("token-expiring", info);
     if (!this.options.getToken) return;
@@ -204,7 +214,7 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
     });
   }
 
-  private onDisconnect(socket: Socket, reason: string): void {
+  private onDisconnect(socket: ProtocolSocket, reason: string): void {
     if (socket !== this.socket || this.state === "closed") return;
     const ended = this.endedReason;
     this.endedReason = undefined;
@@ -224,7 +234,7 @@ export class RingcastClient extends Emitter<RingcastClientEvents> {
     else if (this.options.route) this.reroute(reason);
   }
 
-  private async onConnectError(socket: Socket, err: Error & { data?: { code?: string } }): Promise<void> {
+  private async onConnectError(socket: ProtocolSocket, err: Error & { data?: Partial<ConnectErrorData> }): Promise<void> {
     if (socket !== this.socket || this.state === "closed") return;
     const code = err.data?.code;
     if (code && AUTH_CODES.has(code) && this.options.getToken && !this.renewedSinceSession) {

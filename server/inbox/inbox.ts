@@ -60,4 +60,4 @@ export interface InboxStore {
 }
 
 // One definition for server and client: both order ids the same way.
-export { compareIds, MESSAGE_ID_PATTERN } from "../../client/message-id.ts";
+export { compareIds, MESSAGE_ID_PATTERN } from "../../protocol/message-id.ts";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { io } from "socket.io-client";
 import { RestError, RingcastRest } from "../../client/rest.ts";
-import { compareIds } from "../../client/message-id.ts";
+import { compareIds } from "../../protocol/message-id.ts";
 import type { Message } from "../../server/messaging/message.ts";
 import type { SessionInfo } from "../../server/realtime/events.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";

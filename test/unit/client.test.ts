@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Emitter } from "../../client/emitter.ts";
-import { compareIds, MESSAGE_ID_PATTERN } from "../../client/message-id.ts";
+import { compareIds, MESSAGE_ID_PATTERN } from "../../protocol/message-id.ts";
 
 class Counter extends Emitter<{ tick: (n: number) => void; done: () => void }> {
   fire(n: number): void {
