@@ -86,6 +86,7 @@ export class InboxPump implements NoticeListener {
   }
 
   notice(notice: Notice): void {
+    const ready: RingcastSocket[] = [];
     let reached = false;
     for (const userId of notice.userIds) {
       for (const sid of this.io.of("/").adapter.rooms.get(userRoom(userId)) ?? []) {
@@ -93,9 +94,10 @@ export class InboxPump implements NoticeListener {
         const state = socket && this.states.get(socket);
         if (!socket || !state) continue;
         reached = true;
-        this.offer(socket, state, notice);
+        if (this.offer(socket, state, notice) === "send") ready.push(socket);
       }
     }
+    this.sendToAll(ready, notice.message);
     this.stats.received++;
     if (reached) this.stats.deliveredLocally++;
   }
@@ -120,28 +122,43 @@ export class InboxPump implements NoticeListener {
     for (const socket of sockets) if (socket.connected) void this.pump(socket);
   }
 
-  private offer(socket: RingcastSocket, state: PumpState, notice: Notice): void {
+  /** What a notice means for one socket: send it now, or nothing now (skipped, queued or read). */
+  private offer(socket: RingcastSocket, state: PumpState, notice: Notice): "send" | "done" {
     if (state.running) {
       if (state.queued.length < MAX_QUEUED) state.queued.push(notice);
       else state.again = true;
-      return;
+      return "done";
     }
-    if (state.live !== this.generation || !this.apply(socket, notice)) void this.pump(socket);
+    const next = state.live === this.generation ? this.next(socket, notice) : "gap";
+    if (next === "gap") void this.pump(socket);
+    return next === "send" ? "send" : "done";
   }
 
-  /** Sends a notice's message if it is the next one for the socket; false on a gap. */
-  private apply(socket: RingcastSocket, { message, prev }: Notice): boolean {
-    if (compareIds(message.id, socket.data.cursor) <= 0) return true; // already sent (by a read)
-    if (compareIds(prev, socket.data.cursor) > 0) return false; // missed the one before it
-    this.send(socket, message);
-    return true;
+  /** Whether a notice's message is the next one for the socket: after its cursor, nothing missed. */
+  private next(socket: RingcastSocket, { message, prev }: Notice): "send" | "skip" | "gap" {
+    if (compareIds(message.id, socket.data.cursor) <= 0) return "skip"; // already sent (by a read)
+    if (compareIds(prev, socket.data.cursor) > 0) return "gap"; // missed the one before it
+    return message.from.id === socket.data.userId ? "skip" : "send";
+  }
+
+  /** Sends one message to the sockets it is next for: encoded once, written to each. */
+  private sendToAll(sockets: RingcastSocket[], message: Message): void {
+    if (sockets.length === 0) return;
+    for (const socket of sockets) this.delivered(socket, message);
+    if (sockets.length === 1) sockets[0]!.emit("message", message);
+    else this.io.local.to(sockets.map((socket) => socket.id)).emit("message", message);
   }
 
   private send(socket: RingcastSocket, message: Message): void {
     socket.data.cursor = message.id;
     // A teacher follows the logs of the classes it teaches: its own messages are not for it.
     if (message.from.id === socket.data.userId) return;
+    this.delivered(socket, message);
     socket.emit("message", message);
+  }
+
+  private delivered(socket: RingcastSocket, message: Message): void {
+    socket.data.cursor = message.id;
     this.receipts.advance(socket.data.userId, message.id);
     if (this.options.counters) this.options.counters.delivered++;
   }
@@ -184,7 +201,14 @@ export class InboxPump implements NoticeListener {
     }
     state.live = generation;
     // Notices heard during the read, in order: those it covered are skipped by their ids.
-    if (!queued.every((notice) => this.apply(socket, notice))) state.again = true;
+    for (const notice of queued) {
+      const next = this.next(socket, notice);
+      if (next === "gap") {
+        state.again = true;
+        return;
+      }
+      if (next === "send") this.send(socket, notice.message);
+    }
   }
 
   /** Sends everything after the cursor, page by page. */
