@@ -1,139 +1,189 @@
 import type { Redis } from "ioredis";
-import { decode, encode } from "notepack.io";
-import {
-  Adapter,
-  type BroadcastOptions,
-  type ClusterAdapterOptions,
-  ClusterAdapterWithHeartbeat,
-  type ClusterMessage,
-  type ClusterResponse,
-  MessageType,
-  type Room,
-} from "socket.io-adapter";
 import type { Namespace } from "socket.io";
+import { type BroadcastOptions, ClusterAdapter, type ClusterMessage, type ClusterResponse, MessageType, type Room } from "socket.io-adapter";
 import type { PeerTransport } from "../bus/peer-transport.ts";
 import type { Logger } from "../log.ts";
 import type { RingLookup } from "../ring/ring-view.ts";
-import type { AdapterStats } from "./adapter-stats.ts";
+import { type AdapterStats, emptyAdapterStats } from "./adapter-stats.ts";
+import { ClusterRequests } from "./cluster-requests.ts";
+import { ALL_ROOMS, ALL_ROOMS_RESPONSE, type Envelope, encodeEnvelope, encodeOptions, HashChannels, type HashMessage, decodeEnvelope } from "./hash-wire.ts";
 import { reachesLocalSocket } from "./local-recipients.ts";
 
-/** Options of the hash-mode adapter. */
+/** Options of the hash-mode adapter (`createHashAdapter(pub, sub, options)`). */
 export interface HashAdapterOptions {
-  /** This member's stable id: its adapter uid and the name of its channel. Required. */
+  /** This member's stable id, as the registry and the ring name it: the name of its channel. Required. */
   memberId: string;
   /** Who owns a routing key (a RingView). Required. */
   ring: RingLookup;
-  /** Prefix of the Redis channels. Default "ringcast:hash". */
+  /** Prefix of the Redis channels; clusters sharing a Redis need distinct keys. Default "ringcast:hash". */
   key?: string;
-  /** The routing key of a room, or undefined for rooms broadcast cluster-wide. Default: "user:<id>" -> id. */
+  /** The routing key of a room, or undefined for rooms broadcast cluster-wide. Default: "user:<id>" -> "<id>". */
   routingKeyOf?: (room: Room) => string | undefined;
   /**
    * An emit for users on at least 2 other members, and on more than this share of the other
    * members, is published once to every member (as in broadcast mode) instead of once per owner:
-   * a class spread over the whole cluster reaches nearly every member either way, and one publish
-   * that Redis fans out costs less than a send per owner. 1 turns it off. Default 0.5.
+   * one publish that Redis fans out costs less than a send per owner. 1 turns it off. Default 0.5.
    */
   wideFanOut?: number;
-  /** Counters to update. Default: a private object. */
-  stats?: AdapterStats;
-  /** Heartbeats between adapters (ms): interval default 5000, timeout default 10000. */
-  heartbeatInterval?: number;
-  heartbeatTimeout?: number;
   /**
-   * Direct links to the other members: a message for one member goes over its link when it is
-   * open, through Redis otherwise. Default none (everything through Redis).
+   * How long cluster-wide requests (fetchSockets, serverSideEmit with an ack, allRooms) wait for a
+   * member that has not answered (ms); a member the registry dropped is not waited for at all.
+   * `io.timeout(ms).fetchSockets()` overrides it per call. Default 5000.
    */
+  requestsTimeout?: number;
+  /** Direct links to the other members: a message for one member goes over its open link, else through Redis. Default none. */
   peers?: PeerTransport;
+  /** Counters to update (what arrives, what reaches a local socket, what is published). Default: a private object. */
+  stats?: AdapterStats;
+  /** Where undecodable messages and failed publishes are reported. Default: nowhere. */
   log?: Logger;
+  /** @deprecated Ignored: the members come from syncMembers (the registry), not from heartbeats. */
+  heartbeatInterval?: number;
+  /** @deprecated Ignored, as heartbeatInterval. */
+  heartbeatTimeout?: number;
 }
 
-const defaultRoutingKey = (room: Room): string | undefined =>
-  typeof room === "string" && room.startsWith("user:") ? room.slice(5) : undefined;
+type Resolved = Required<Omit<HashAdapterOptions, "peers" | "log" | "heartbeatInterval" | "heartbeatTimeout">> & Pick<HashAdapterOptions, "peers" | "log">;
 
-/** Private members of ClusterAdapterWithHeartbeat (socket.io-adapter 2.5.x) the registry drives. */
-interface HeartbeatInternals {
-  nodesMap: Map<string, number>;
-  removeNode(uid: string): void;
-}
+const defaultRoutingKey = (room: Room): string | undefined => (room.startsWith("user:") ? room.slice(5) : undefined);
+
+type AckCallback = (err: Error | null, responses: unknown[]) => void;
 
 /**
- * Hash mode: an emit to rooms that all carry a routing key (users' personal rooms) is published
- * only to the members owning those keys, one message per owner; recipients on this member are
- * served locally without Redis. Any other emit, and every request (fetchSockets, serverSideEmit,
- * socketsJoin, ...), goes cluster-wide as in ClusterAdapterWithHeartbeat.
+ * Hash mode: an emit to rooms that all carry a routing key (users' personal rooms) is sent only
+ * to the members owning those keys, one message per owner; recipients on this member are served
+ * without Redis. Any other emit, and every request (fetchSockets, serverSideEmit, socketsJoin,
+ * allRooms, ...), goes to every member. Who the members are comes from the registry
+ * (`syncMembers`), so a request waits only for live members, and at most `requestsTimeout`.
  */
-export class HashAdapter extends ClusterAdapterWithHeartbeat {
-  private readonly channels: { all: string; mine: string; responses: string };
-  private readonly onRedisMessage = (channel: Buffer, payload: Buffer): void => this.receive(channel.toString(), payload);
+export class HashAdapter extends ClusterAdapter {
+  private readonly channels: HashChannels;
+  private readonly pending = new ClusterRequests();
+  /** The other members, as the registry last announced them. */
+  private others = new Set<string>();
+  private isClosed = false;
+  private readonly onRedisMessage = (channel: Buffer, payload: Buffer): void => {
+    if (this.subscribed.includes(channel.toString())) this.receive(payload);
+  };
+  private readonly subscribed: string[];
 
   constructor(
     nsp: Namespace,
     private readonly pub: Redis,
     private readonly sub: Redis,
-    private readonly options: Required<Omit<HashAdapterOptions, "log" | "peers" | keyof ClusterAdapterOptions>> &
-      Pick<HashAdapterOptions, "log" | "peers"> &
-      ClusterAdapterOptions,
+    private readonly options: Resolved,
+    members: readonly string[],
   ) {
-    super(nsp, { heartbeatInterval: options.heartbeatInterval, heartbeatTimeout: options.heartbeatTimeout });
-    (this as unknown as { uid: string }).uid = options.memberId;
-    const base = `${options.key}#${nsp.name}#`;
-    this.channels = { all: `${base}all`, mine: `${base}m#${options.memberId}`, responses: `${base}r#${options.memberId}` };
+    super(nsp);
+    this.channels = new HashChannels(options.key, nsp.name);
+    this.subscribed = [this.channels.all, this.channels.member(options.memberId), this.channels.responses(this.uid)];
+    this.syncMembers(members);
     sub.on("messageBuffer", this.onRedisMessage);
-    options.peers?.onMessage((payload) => this.receive(this.channels.mine, payload));
-    sub.subscribe(this.channels.all, this.channels.mine, this.channels.responses).catch((err: Error) => {
-      options.log?.error({ err: err.message }, "hash adapter could not subscribe");
-    });
+    options.peers?.onMessage((payload) => this.receive(payload));
+    sub.subscribe(...this.subscribed).catch((err: Error) => options.log?.error({ err: err.message }, "hash adapter could not subscribe"));
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
   }
 
   override async broadcast(packet: unknown, opts: BroadcastOptions): Promise<void> {
     const owners = opts.flags?.local ? undefined : this.ownersOf(opts.rooms);
     if (!owners || this.isWide(owners)) return super.broadcast(packet, opts);
     for (const [owner, rooms] of owners) {
-      if (owner === this.uid) continue;
+      if (owner === this.options.memberId) continue;
       this.options.stats.published++;
-      const message = { type: MessageType.BROADCAST, data: { packet, opts: encodeOptions({ ...opts, rooms: new Set(rooms) }) } };
-      this.sendToMember(owner, { ...message, uid: this.uid, nsp: this.nsp.name } as ClusterMessage);
+      const data = { packet, opts: encodeOptions({ ...opts, rooms: new Set(rooms) }) };
+      this.sendToMember(owner, { type: MessageType.BROADCAST, data, uid: this.uid, nsp: this.nsp.name });
     }
     // Local sockets get it whatever the ring says: a user may still be here while moving.
-    Adapter.prototype.broadcast.call(this, packet, opts);
+    return super.broadcast(packet, { ...opts, flags: { ...opts.flags, local: true } });
   }
 
   /** A server-side event for the given members only (serverSideEmit reaches every member). */
   serverSideEmitTo(memberIds: Iterable<string>, packet: unknown[]): void {
     for (const member of memberIds) {
-      if (member === this.uid) continue;
-      const message = { type: MessageType.SERVER_SIDE_EMIT, data: { packet }, uid: this.uid, nsp: this.nsp.name };
-      this.sendToMember(member, message as ClusterMessage);
+      if (member === this.options.memberId) continue;
+      this.sendToMember(member, { type: MessageType.SERVER_SIDE_EMIT, data: { packet }, uid: this.uid, nsp: this.nsp.name });
     }
   }
 
-  /** Members that joined or left (from the registry): requests stop waiting for departed ones. */
+  /** The registry's member set: requests stop waiting for members that left. */
   syncMembers(memberIds: readonly string[]): void {
-    const internals = this as unknown as HeartbeatInternals;
-    const live = new Set(memberIds);
-    for (const uid of [...internals.nodesMap.keys()]) if (!live.has(uid)) internals.removeNode(uid);
-    for (const id of live) if (id !== this.uid && !internals.nodesMap.has(id)) internals.nodesMap.set(id, Date.now());
+    const next = new Set(memberIds.filter((id) => id !== this.options.memberId));
+    const gone = [...this.others].filter((id) => !next.has(id));
+    this.others = next;
+    this.pending.forget(gone);
+  }
+
+  override serverCount(): Promise<number> {
+    return Promise.resolve(this.others.size + 1);
+  }
+
+  override async fetchSockets(opts: BroadcastOptions): Promise<unknown[]> {
+    const sockets: unknown[] = await super.fetchSockets({ ...opts, flags: { ...opts.flags, local: true } });
+    if (opts.flags?.local || this.others.size === 0) return sockets;
+    return new Promise((resolve, reject) => {
+      const requestId = this.pending.open(this.others, opts.flags?.timeout ?? this.options.requestsTimeout, {
+        answer: (found) => sockets.push(...(Array.isArray(found) ? found : [])),
+        complete: () => resolve(sockets),
+        expire: (missing) => reject(new Error(`fetchSockets timed out: ${missing} member(s) did not answer`)),
+      });
+      this.publish({ type: MessageType.FETCH_SOCKETS, data: { opts: encodeOptions(opts), requestId } });
+    });
+  }
+
+  override async serverSideEmit(packet: unknown[]): Promise<void> {
+    if (typeof packet.at(-1) !== "function") return super.serverSideEmit(packet);
+    const ack = packet.pop() as AckCallback;
+    const responses: unknown[] = [];
+    if (this.others.size === 0) return ack(null, responses);
+    const requestId = this.pending.open(this.others, this.options.requestsTimeout, {
+      answer: (response) => responses.push(response),
+      complete: () => ack(null, responses),
+      expire: (missing) => ack(new Error(`serverSideEmit timed out: ${missing} member(s) did not answer`), responses),
+    });
+    this.publish({ type: MessageType.SERVER_SIDE_EMIT, data: { requestId, packet } });
+  }
+
+  /** Every room on every member (as @socket.io/redis-adapter's allRooms). */
+  async allRooms(): Promise<Set<Room>> {
+    const rooms = new Set(this.rooms.keys());
+    if (this.others.size === 0) return rooms;
+    return new Promise((resolve, reject) => {
+      const requestId = this.pending.open(this.others, this.options.requestsTimeout, {
+        answer: (theirs) => {
+          for (const room of Array.isArray(theirs) ? theirs : []) if (typeof room === "string") rooms.add(room);
+        },
+        complete: () => resolve(rooms),
+        expire: (missing) => reject(new Error(`allRooms timed out: ${missing} member(s) did not answer`)),
+      });
+      this.send(this.channels.all, { type: ALL_ROOMS, data: { requestId }, uid: this.uid, nsp: this.nsp.name });
+    });
   }
 
   override close(): void {
-    super.close();
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.pending.close();
     this.sub.off("messageBuffer", this.onRedisMessage);
-    this.sub.unsubscribe(this.channels.all, this.channels.mine, this.channels.responses).catch(() => undefined);
+    this.sub.unsubscribe(...this.subscribed).catch(() => undefined);
+    super.close();
   }
 
   protected override doPublish(message: ClusterMessage): Promise<string> {
     if (message.type === MessageType.BROADCAST) this.options.stats.published++;
-    this.publishTo(this.channels.all, message);
+    this.send(this.channels.all, message);
     return Promise.resolve("");
   }
 
   protected override doPublishResponse(requesterUid: string, response: ClusterResponse): Promise<void> {
-    this.publishTo(`${this.channelBase()}r#${requesterUid}`, response);
+    this.send(this.channels.responses(requesterUid), response);
     return Promise.resolve();
   }
 
   private isWide(owners: Map<string, Room[]>): boolean {
-    const remote = owners.size - (owners.has(this.uid) ? 1 : 0);
+    const remote = owners.size - (owners.has(this.options.memberId) ? 1 : 0);
     return remote >= 2 && remote > (this.options.ring.size - 1) * this.options.wideFanOut;
   }
 
@@ -153,76 +203,109 @@ export class HashAdapter extends ClusterAdapterWithHeartbeat {
   }
 
   /** Over the peer link when one is open, else on the member's Redis channel. */
-  private sendToMember(memberId: string, message: ClusterMessage): void {
-    const payload = encode(message);
+  private sendToMember(memberId: string, message: HashMessage): void {
+    const payload = encodeEnvelope(message, this.options.memberId);
     if (this.options.peers?.send(memberId, payload)) return;
-    this.publishTo(`${this.channelBase()}m#${memberId}`, payload);
+    this.publishPayload(this.channels.member(memberId), payload);
   }
 
-  private publishTo(channel: string, message: ClusterMessage | ClusterResponse | Buffer): void {
-    const payload = Buffer.isBuffer(message) ? message : encode(message);
-    this.pub.publish(channel, payload).catch((err: Error) => {
-      this.options.log?.warn({ err: err.message, channel }, "publish failed");
-    });
+  private send(channel: string, message: HashMessage): void {
+    this.publishPayload(channel, encodeEnvelope(message, this.options.memberId));
   }
 
-  private channelBase(): string {
-    return `${this.options.key}#${this.nsp.name}#`;
+  private publishPayload(channel: string, payload: Buffer): void {
+    this.pub.publish(channel, payload).catch((err: Error) => this.options.log?.warn({ err: err.message, channel }, "publish failed"));
   }
 
   /** Never throws: a bad payload is logged and dropped. */
-  private receive(channel: string, payload: Buffer): void {
-    if (channel !== this.channels.all && channel !== this.channels.mine && channel !== this.channels.responses) return;
+  private receive(payload: Buffer): void {
+    if (this.isClosed) return;
     try {
-      const message = decode<{ nsp: string; uid: string; type: MessageType }>(payload);
-      if (message.nsp !== this.nsp.name || message.uid === this.uid) return;
-      if (channel === this.channels.responses) return this.onResponse(message as ClusterResponse);
-      if (message.type === MessageType.BROADCAST) this.count(message as BroadcastMessage);
-      this.onMessage(message as ClusterMessage);
+      const message = decodeEnvelope(payload);
+      if (!message) throw new Error("not an adapter message");
+      if (message.nsp === this.nsp.name && message.uid !== this.uid) this.dispatch(message);
     } catch (err) {
-      this.options.log?.warn({ err: (err as Error).message, channel }, "dropped an undecodable adapter message");
+      this.options.log?.warn({ err: (err as Error).message }, "dropped an undecodable adapter message");
     }
   }
 
-  private count(message: BroadcastMessage): void {
+  private dispatch(message: Envelope): void {
+    switch (message.type) {
+      case ALL_ROOMS:
+        return this.send(this.channels.responses(message.uid), {
+          type: ALL_ROOMS_RESPONSE,
+          data: { requestId: message.data.requestId, rooms: [...this.rooms.keys()] },
+          uid: this.uid,
+          nsp: this.nsp.name,
+        });
+      case ALL_ROOMS_RESPONSE:
+        return this.pending.answer(message.data.requestId, message.from, message.data.rooms);
+      case MessageType.FETCH_SOCKETS_RESPONSE:
+        return this.pending.answer(message.data.requestId, message.from, message.data.sockets);
+      case MessageType.SERVER_SIDE_EMIT_RESPONSE:
+        return this.pending.answer(message.data.requestId, message.from, message.data.packet);
+      case MessageType.BROADCAST_CLIENT_COUNT:
+      case MessageType.BROADCAST_ACK:
+        return this.onResponse(message);
+      case MessageType.BROADCAST:
+        this.count(message);
+        return this.onMessage(message);
+      default:
+        return this.onMessage(message);
+    }
+  }
+
+  private count(message: Extract<ClusterMessage, { type: MessageType.BROADCAST }>): void {
     this.options.stats.received++;
-    const { rooms, except } = message.data.opts as { rooms: Room[]; except: Room[] };
+    const { rooms, except } = message.data.opts;
     if (reachesLocalSocket(this, rooms, except)) this.options.stats.deliveredLocally++;
   }
 }
 
-type BroadcastMessage = Extract<ClusterMessage, { type: MessageType.BROADCAST }>;
-
-/** The wire form of BroadcastOptions, as socket.io-adapter's ClusterAdapter encodes it. */
-function encodeOptions(opts: BroadcastOptions): { rooms: Room[]; except: Room[]; flags: BroadcastOptions["flags"] } {
-  return { rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags: opts.flags };
+/** What `createHashAdapter` returns: the factory for `new Server({ adapter })`, with the member hooks. */
+export interface HashAdapterFactory {
+  (nsp: Namespace): HashAdapter;
+  /** Tells every namespace's adapter the registry's member set (call it on every ring change). */
+  syncMembers(memberIds: readonly string[]): void;
+  /** A server-side event for the given members, on the main namespace. */
+  serverSideEmitTo(memberIds: Iterable<string>, packet: unknown[]): void;
 }
 
-/** Factory for `new Server({ adapter })`; takes its clients (`sub` must be a dedicated connection). */
-export function createHashAdapter(pub: Redis, sub: Redis, options: HashAdapterOptions) {
-  const resolved = {
-    key: "ringcast:hash",
-    routingKeyOf: defaultRoutingKey,
-    wideFanOut: 0.5,
-    stats: { received: 0, deliveredLocally: 0, published: 0 },
-    heartbeatInterval: 5000,
-    heartbeatTimeout: 10_000,
-    ...options,
+/**
+ * The hash adapter for `new Server({ adapter })`, as @socket.io/redis-adapter's createAdapter:
+ * the caller passes its clients (`sub` must be a dedicated connection) and feeds the member set
+ * with `syncMembers` (until then each member counts only itself).
+ */
+export function createHashAdapter(pub: Redis, sub: Redis, options: HashAdapterOptions): HashAdapterFactory {
+  const resolved: Resolved = {
+    memberId: options.memberId,
+    ring: options.ring,
+    key: options.key ?? "ringcast:hash",
+    routingKeyOf: options.routingKeyOf ?? defaultRoutingKey,
+    wideFanOut: options.wideFanOut ?? 0.5,
+    requestsTimeout: options.requestsTimeout ?? 5000,
+    stats: options.stats ?? emptyAdapterStats(),
+    peers: options.peers,
+    log: options.log,
   };
   const adapters = new Set<HashAdapter>();
+  let members: readonly string[] = [];
+  const live = (): HashAdapter[] => {
+    for (const adapter of adapters) if (adapter.closed) adapters.delete(adapter);
+    return [...adapters];
+  };
   // A plain function: Socket.IO calls the adapter option with `new`, which arrow functions refuse.
   const factory = function hashAdapter(nsp: Namespace): HashAdapter {
-    const adapter = new HashAdapter(nsp, pub, sub, resolved);
+    const adapter = new HashAdapter(nsp, pub, sub, resolved, members);
     adapters.add(adapter);
     return adapter;
   };
-  /** A server-side event for the given members, on the main namespace. */
-  factory.serverSideEmitTo = (memberIds: Iterable<string>, packet: unknown[]) => {
-    for (const adapter of adapters) if (adapter.nsp.name === "/") adapter.serverSideEmitTo(memberIds, packet);
-  };
-  /** Tells every namespace's adapter the registry's member set. */
   factory.syncMembers = (memberIds: readonly string[]) => {
-    for (const adapter of adapters) adapter.syncMembers(memberIds);
+    members = [...memberIds];
+    for (const adapter of live()) adapter.syncMembers(members);
+  };
+  factory.serverSideEmitTo = (memberIds: Iterable<string>, packet: unknown[]) => {
+    for (const adapter of live()) if (adapter.nsp.name === "/") adapter.serverSideEmitTo(memberIds, packet);
   };
   return factory;
 }
