@@ -19,6 +19,7 @@ export interface ClassSummary {
 export interface ClassDetail {
   id: string;
   name: string;
-  teacher: User;
+  /** Absent when the teacher's account was deleted (the class keeps its id). */
+  teacher?: User;
   students: User[];
 }

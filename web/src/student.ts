@@ -39,7 +39,8 @@ export function studentComposer(client: RingcastClient, classes: ClassSummary[])
 async function people(client: RingcastClient, classes: ClassSummary[]): Promise<User[]> {
   const details = await Promise.all(classes.map((c) => client.rest.classDetail(client.token, c.id)));
   const byId = new Map<string, User>();
-  for (const detail of details) byId.set(detail.teacher.id, detail.teacher);
+  // A deleted teacher's class has none.
+  for (const { teacher } of details) if (teacher) byId.set(teacher.id, teacher);
   for (const detail of details) for (const student of detail.students) if (!byId.has(student.id)) byId.set(student.id, student);
   byId.delete(client.user.id);
   return [...byId.values()];
