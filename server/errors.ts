@@ -1,43 +1,7 @@
-/**
- * Errors a caller can act on. REST answers them as `{ error: { code, message } }` with `status`;
- * sockets answer them as `{ ok: false, error: { code, message } }` in the ack.
- */
-export type ErrorCode =
-  | "invalid_json"
-  | "invalid_request"
-  | "unsupported_media_type"
-  | "payload_too_large"
-  | "missing_token"
-  | "invalid_token"
-  | "token_expired"
-  | "invalid_credentials"
-  | "forbidden"
-  | "not_found"
-  | "method_not_allowed"
-  | "wrong_member"
-  | "rate_limited"
-  | "data_lost"
-  | "service_unavailable"
-  | "internal_error";
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "../protocol/errors.ts";
 
-const STATUS: Record<ErrorCode, number> = {
-  invalid_json: 400,
-  invalid_request: 400,
-  unsupported_media_type: 415,
-  payload_too_large: 413,
-  missing_token: 401,
-  invalid_token: 401,
-  token_expired: 401,
-  invalid_credentials: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  wrong_member: 421,
-  rate_limited: 429,
-  data_lost: 503,
-  service_unavailable: 503,
-  internal_error: 500,
-};
+/** The codes and their HTTP statuses are the protocol's (protocol/errors.ts). */
+export type { ErrorCode } from "../protocol/errors.ts";
 
 export class RingcastError extends Error {
   readonly status: number;
@@ -49,10 +13,10 @@ export class RingcastError extends Error {
   ) {
     super(message);
     this.name = "RingcastError";
-    this.status = STATUS[code];
+    this.status = ERROR_STATUS[code];
   }
 
-  toJSON(): { code: ErrorCode; message: string; details?: unknown } {
+  toJSON(): ErrorBody {
     return this.details === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details };
@@ -80,7 +44,7 @@ export class RateLimitedError extends RingcastError {
     this.name = "RateLimitedError";
   }
 
-  override toJSON(): { code: "rate_limited"; message: string; retryAfterMs: number } {
+  override toJSON(): ErrorBody & { code: "rate_limited"; retryAfterMs: number } {
     return { code: "rate_limited", message: this.message, retryAfterMs: this.retryAfterMs };
   }
 }

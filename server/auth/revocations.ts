@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { SessionEndReason } from "../../protocol/events.ts";
 import { RingcastError } from "../errors.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
@@ -6,7 +7,7 @@ import type { AccountBlock } from "../school/school.ts";
 import type { VerifiedToken } from "./tokens.ts";
 
 /** Why a live session ended before its client closed it; sent in `ringcast:session-ended`. */
-export type SessionEndReason = "token_expired" | "token_revoked" | "account_disabled" | "account_deleted";
+export type { SessionEndReason } from "../../protocol/events.ts";
 
 /** Announced on keys.sessionEnds: end every session of `userId`, or (with `tokenId`) those of one token. */
 export interface SessionEnd {

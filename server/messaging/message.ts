@@ -1,28 +1,9 @@
 import { z } from "zod";
+import type { SendRequest as WireSendRequest, Target } from "../../protocol/message.ts";
 import { ID_PATTERN } from "../school/school.ts";
 
-/** Who a message is addressed to. */
-export type Target = { type: "user"; id: string } | { type: "class"; id: string };
-
-/** What recipients receive as the `message` event. */
-export interface Message {
-  id: string;
-  from: { id: string; name: string };
-  to: Target;
-  body: string;
-  sentAt: string;
-}
-
-/** What the sender gets back. */
-export interface SendReceipt {
-  id: string;
-  to: Target;
-  /** How many users the message was addressed to (1 for a direct message, the class size otherwise). */
-  recipients: number;
-  sentAt: string;
-  /** Per recipient: "live" when they had a socket connected (delivery under way), else "stored" for replay. */
-  receipts: { userId: string; status: "live" | "stored" }[];
-}
+// The wire shapes are the protocol's (protocol/message.ts).
+export type { Message, SendReceipt, Target } from "../../protocol/message.ts";
 
 const id = z.string().regex(ID_PATTERN, "must be an id (letters, digits, '.', '_', '-'; at most 64)");
 
@@ -42,6 +23,11 @@ export function sendRequestSchema(maxChars: number) {
 }
 
 export type SendRequest = z.infer<ReturnType<typeof sendRequestSchema>>;
+
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// A compile error here: what the schema parses is not exactly the protocol's SendRequest.
+const sameShape: Same<SendRequest, WireSendRequest> = true;
+void sameShape;
 
 export function targetOf(request: SendRequest): Target {
   return "user" in request.to ? { type: "user", id: request.to.user } : { type: "class", id: request.to.class };

@@ -1,37 +1,13 @@
-import type { SessionEndReason } from "../auth/revocations.ts";
-import type { ErrorCode } from "../errors.ts";
+import type { ClientToServerEvents as ClientEmits, Unvalidated } from "../../protocol/events.ts";
 import type { Role } from "../school/school.ts";
-import type { Message, SendReceipt } from "../messaging/message.ts";
 
-/** The answer to every acknowledged socket event. */
-export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string; details?: unknown } };
+// The client-facing events and payloads are the protocol's (protocol/events.ts): the server emits
+// exactly what ringcast/client listens to.
+export type { Ack, ServerToClientEvents, SessionInfo } from "../../protocol/events.ts";
+export { CLIENT_TO_SERVER_EVENTS, SERVER_TO_CLIENT_EVENTS } from "../../protocol/events.ts";
 
-/** Sent once on connect: which member serves this socket, at which ring epoch, from where in its log. */
-export interface SessionInfo {
-  member: string;
-  mode: "broadcast" | "hash";
-  epoch: number;
-  /** Where this session starts in the user's log: keep it as the last id until a message arrives. */
-  lastMessageId: string;
-}
-
-export interface ServerToClientEvents {
-  message: (message: Message) => void;
-  "ringcast:session": (session: SessionInfo) => void;
-  /** Sent before a replay when messages after the client's lastMessageId were already trimmed. */
-  "ringcast:history-truncated": (info: { lastMessageId: string }) => void;
-  /** Sent RINGCAST_TOKEN_NOTICE_S before the token expires: answer with ringcast:refresh-token. */
-  "ringcast:token-expiring": (info: { expiresAt: string }) => void;
-  /** Sent right before the member closes the connection: the token expired or was revoked, or the account was disabled or deleted. */
-  "ringcast:session-ended": (info: { reason: SessionEndReason }) => void;
-}
-
-export interface ClientToServerEvents {
-  /** Payload: `{ to: { user } | { class }, body }`, as for POST /api/messages. */
-  "message:send": (payload: unknown, ack: (answer: Ack<SendReceipt>) => void) => void;
-  /** Payload: `{ token }`, a fresh token of the same user: the live connection continues under it. */
-  "ringcast:refresh-token": (payload: unknown, ack: (answer: Ack<{ expiresAt: string }>) => void) => void;
-}
+/** The protocol's client events as received: payloads are validated by their handlers, acks may be missing. */
+export type ClientToServerEvents = Unvalidated<ClientEmits>;
 
 export interface InterServerEvents {
   /** These users have new messages in their logs: members holding their sockets read them. */
@@ -50,20 +26,3 @@ export interface SocketData {
   /** When the current token expires (ms): the socket is closed then unless it presents a new one. */
   tokenExpiresAt?: number;
 }
-
-/** Every event name by direction; the compiler checks each list is exactly its interface's keys. */
-export const SERVER_TO_CLIENT_EVENTS = [
-  "message",
-  "ringcast:session",
-  "ringcast:history-truncated",
-  "ringcast:token-expiring",
-  "ringcast:session-ended",
-] as const satisfies readonly (keyof ServerToClientEvents)[];
-export const CLIENT_TO_SERVER_EVENTS = ["message:send", "ringcast:refresh-token"] as const satisfies readonly (keyof ClientToServerEvents)[];
-
-type Missing<Events, Listed extends readonly PropertyKey[]> = Exclude<keyof Events, Listed[number]>;
-// A compile error here names an event added to an interface but not to its list above.
-const everyServerEvent: [Missing<ServerToClientEvents, typeof SERVER_TO_CLIENT_EVENTS>] extends [never] ? true : never = true;
-const everyClientEvent: [Missing<ClientToServerEvents, typeof CLIENT_TO_SERVER_EVENTS>] extends [never] ? true : never = true;
-void everyServerEvent;
-void everyClientEvent;

@@ -1,3 +1,4 @@
+import type { ConnectErrorData } from "../../protocol/errors.ts";
 import type { SessionGuard } from "../auth/revocations.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import { RingcastError, toPublicError } from "../errors.ts";
@@ -14,7 +15,7 @@ export type OwnershipCheck = (userId: string) => void;
 class HandshakeError extends Error {
   constructor(
     message: string,
-    readonly data: { code: string },
+    readonly data: ConnectErrorData,
   ) {
     super(message);
   }

@@ -1,11 +1,8 @@
 /** Users, roles and classes: who may talk to whom. */
-export type Role = "teacher" | "student";
+import type { ClassSummary, User } from "../../protocol/school.ts";
 
-export interface User {
-  id: string;
-  name: string;
-  role: Role;
-}
+// As the API shows them (protocol/school.ts).
+export type { ClassSummary, Role, User } from "../../protocol/school.ts";
 
 export interface UserRecord extends User {
   /** scrypt hash from auth/passwords.ts; never the password. */
@@ -21,13 +18,6 @@ export interface SchoolClass {
 
 /** Why every token of a user is refused: an administrator disabled or deleted the account. */
 export type AccountBlock = "disabled" | "deleted";
-
-export interface ClassSummary {
-  id: string;
-  name: string;
-  teacherId: string;
-  studentCount: number;
-}
 
 /** Storage of the school. Implementations throw UnavailableError when their backend is away. */
 export interface SchoolStore {

@@ -1,5 +1,6 @@
 import type Router from "@koa/router";
 import type { Middleware } from "koa";
+import type { ClusterView, Route } from "../../../protocol/cluster.ts";
 import type { AppDeps } from "../app.ts";
 import { claimsOf } from "../auth.ts";
 import { RingcastError } from "../../errors.ts";
@@ -24,13 +25,13 @@ export function clusterRoutes(
       self: deps.nodeId,
       members: members.map((m) => (shares ? { ...m, ringShare: shares.get(m.id) ?? 0 } : m)),
       totalSockets: members.reduce((sum, m) => sum + m.sockets, 0),
-    };
+    } satisfies ClusterView;
   });
 
   router.get("/api/route", auth, (ctx) => {
     const { userId } = claimsOf(ctx);
     const member = deps.locator.locate(userId);
     if (!member) throw new RingcastError("service_unavailable", "no member is serving yet; retry shortly");
-    ctx.body = { userId, mode: deps.mode, ...(member.epoch === undefined ? {} : { epoch: member.epoch }), member: { id: member.id, url: member.url } };
+    ctx.body = { userId, mode: deps.mode, ...(member.epoch === undefined ? {} : { epoch: member.epoch }), member: { id: member.id, url: member.url } } satisfies Route;
   });
 }

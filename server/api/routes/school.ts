@@ -1,5 +1,6 @@
 import type Router from "@koa/router";
 import type { Middleware } from "koa";
+import type { ClassDetail, ClassList } from "../../../protocol/index.ts";
 import { RingcastError } from "../../errors.ts";
 import { ID_PATTERN } from "../../school/school.ts";
 import type { AppDeps } from "../app.ts";
@@ -8,7 +9,7 @@ import { claimsOf } from "../auth.ts";
 /** GET /api/classes (the caller's) and GET /api/classes/:id (with its roster, for its members). */
 export function schoolRoutes(router: Router, deps: Pick<AppDeps, "school">, auth: Middleware): void {
   router.get("/api/classes", auth, async (ctx) => {
-    ctx.body = { classes: await deps.school.classesOf(claimsOf(ctx).userId) };
+    ctx.body = { classes: await deps.school.classesOf(claimsOf(ctx).userId) } satisfies ClassList;
   });
 
   router.get("/api/classes/:id", auth, async (ctx) => {
@@ -28,6 +29,6 @@ export function schoolRoutes(router: Router, deps: Pick<AppDeps, "school">, auth
       name: schoolClass.name,
       teacher,
       students: students.filter((s) => s !== undefined),
-    };
+    } satisfies ClassDetail;
   });
 }
