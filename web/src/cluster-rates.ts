@@ -1,4 +1,4 @@
-import type { ClusterMember } from "../../client/index.ts";
+import type { ClusterMember } from "../../protocol/index.ts";
 
 /** How far back "recent refusals" reach. */
 const RECENT_MS = 60_000;

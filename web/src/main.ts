@@ -1,4 +1,5 @@
-import { type ClassSummary, type HistoryPage, RingcastClient } from "../../client/index.ts";
+import { RingcastClient } from "../../client/index.ts";
+import type { ClassSummary, HistoryPage } from "../../protocol/index.ts";
 import { clusterView } from "./cluster.ts";
 import { h, render } from "./dom.ts";
 import { messageList } from "./message-list.ts";

@@ -1,4 +1,5 @@
-import { compareIds, type HistoryPage, type Message, type RingcastClient } from "../../client/index.ts";
+import type { RingcastClient } from "../../client/index.ts";
+import { compareIds, type HistoryPage, type Message } from "../../protocol/index.ts";
 import { h, time } from "./dom.ts";
 import { messageOf } from "./sign-in.ts";
 

@@ -1,4 +1,5 @@
-import type { ClassSummary, Message, RingcastClient, User } from "../../client/index.ts";
+import type { RingcastClient } from "../../client/index.ts";
+import type { ClassSummary, Message, User } from "../../protocol/index.ts";
 import { h, render } from "./dom.ts";
 import { composer } from "./composer.ts";
 import { messageOf } from "./sign-in.ts";

@@ -1,4 +1,5 @@
-import type { ClassDetail, ClassSummary, RingcastClient, SendReceipt } from "../../client/index.ts";
+import type { RingcastClient } from "../../client/index.ts";
+import type { ClassDetail, ClassSummary, SendReceipt } from "../../protocol/index.ts";
 import { h, render, time } from "./dom.ts";
 import { composer } from "./composer.ts";
 import { messageOf } from "./sign-in.ts";
