@@ -1,80 +1,99 @@
 import { RedisAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
-import { decode, encode } from "notepack.io";
+import { decode } from "notepack.io";
 import type { Namespace } from "socket.io";
 import type { BroadcastOptions, Room } from "socket.io-adapter";
 import type { AdapterStats } from "./adapter-stats.ts";
 import { reachesLocalSocket } from "./local-recipients.ts";
 
-/** Options of the broadcast-mode adapter. */
+/** Options of the broadcast-mode adapter (`createBroadcastAdapter(pub, sub, options)`). */
 export interface BroadcastAdapterOptions {
   /** Prefix of the Redis channels; clusters sharing a Redis need distinct keys. Default "ringcast:io". */
   key?: string;
-  /** How long cluster-wide requests (fetchSockets, serverSideEmit acks) wait for answers (ms). Default 5000. */
+  /** How long cluster-wide requests (fetchSockets, serverSideEmit with an ack, allRooms) wait for answers (ms). Default 5000. */
   requestsTimeout?: number;
-  /** Counters to update (what arrives, what reaches a local socket). Default: none kept. */
+  /**
+   * Counters to update: what this member publishes, what it receives from other members and how
+   * much of that reaches a local socket (the cost of broadcasting made visible). Counting decodes
+   * every message once more. Default: nothing counted.
+   */
   stats?: AdapterStats;
 }
 
-type Decoded = [senderUid: string, packet: unknown, opts: { rooms: Iterable<Room>; except: Iterable<Room> }];
+type Acked = Parameters<RedisAdapter["broadcastWithAck"]>;
 
 /**
- * Broadcast mode: every emit is published once on Redis and every member checks its local rooms
- * (@socket.io/redis-adapter). Takes its clients instead of building them; `sub` must be a
- * dedicated connection. With `stats`, it counts what each member receives and how much of it
- * reaches a local socket: the cost of broadcasting made visible.
+ * @socket.io/redis-adapter with its traffic counted: the same adapter, the same wire, overriding
+ * its public methods only. `received` counts every broadcast another member published on this
+ * namespace, whether or not this member holds its rooms (the adapter itself skips those unread).
  */
-export function createBroadcastAdapter(pub: Redis, sub: Redis, options: BroadcastAdapterOptions = {}) {
+export class BroadcastAdapter extends RedisAdapter {
+  private readonly channelPrefix: string;
+  private readonly onTraffic = (_pattern: Buffer, channel: Buffer, message: Buffer): void => {
+    if (channel.toString().startsWith(this.channelPrefix)) this.count(message);
+  };
+
+  constructor(
+    nsp: Namespace,
+    pub: Redis,
+    private readonly sub: Redis,
+    key: string,
+    requestsTimeout: number,
+    private readonly stats: AdapterStats | undefined,
+  ) {
+    // Answers go to the requester's own channel rather than to every member.
+    super(nsp, pub, sub, { key, requestsTimeout, publishOnSpecificResponseChannel: true });
+    this.channelPrefix = `${key}#${nsp.name}#`;
+    if (stats) sub.on("pmessageBuffer", this.onTraffic);
+  }
+
+  override broadcast(packet: unknown, opts: BroadcastOptions): void {
+    if (this.stats && !opts.flags?.local) this.stats.published++;
+    super.broadcast(packet, opts);
+  }
+
+  override broadcastWithAck(...args: Acked): void {
+    if (this.stats && !args[1].flags?.local) this.stats.published++;
+    super.broadcastWithAck(...args);
+  }
+
+  override close(): Promise<void> | void {
+    this.sub.off("pmessageBuffer", this.onTraffic);
+    return super.close();
+  }
+
+  /** Never throws: a message that is not a broadcast is not counted. */
+  private count(message: Buffer): void {
+    try {
+      const value = decode<unknown>(message);
+      if (!isBroadcast(value) || value[0] === this.uid) return;
+      this.stats!.received++;
+      if (reachesLocalSocket(this, value[2].rooms, value[2].except)) this.stats!.deliveredLocally++;
+    } catch {
+      // Not msgpack: not one of the adapter's broadcasts.
+    }
+  }
+}
+
+type Broadcast = [senderUid: string, packet: unknown, opts: { rooms: Room[]; except: Room[] }];
+
+/** A broadcast as RedisAdapter publishes it: [uid, packet, { rooms, except, flags }]. */
+function isBroadcast(value: unknown): value is Broadcast {
+  if (!Array.isArray(value) || value.length !== 3 || typeof value[0] !== "string") return false;
+  const opts: unknown = value[2];
+  return typeof opts === "object" && opts !== null && "rooms" in opts && Array.isArray(opts.rooms) && "except" in opts && Array.isArray(opts.except);
+}
+
+/**
+ * Broadcast mode, for `new Server({ adapter })`: every emit is published once on Redis and every
+ * member checks its local rooms (@socket.io/redis-adapter). Takes its clients instead of building
+ * them, as createAdapter does; `sub` must be a dedicated connection.
+ */
+export function createBroadcastAdapter(pub: Redis, sub: Redis, options: BroadcastAdapterOptions = {}): (nsp: Namespace) => BroadcastAdapter {
   const key = options.key ?? "ringcast:io";
-  const { stats } = options;
-  return function broadcastAdapter(nsp: Namespace): RedisAdapter {
-    // The adapter decodes only what may reach a local socket (it skips rooms it does not hold
-    // unread): those are the ones to check, here, with no second decode and nothing kept.
-    let adapter: RedisAdapter | undefined;
-    const parser = {
-      encode: (value: unknown) => encode(value),
-      decode: (buffer: Buffer) => {
-        const value = decode<unknown>(buffer);
-        if (stats && adapter && isBroadcast(value) && value[0] !== adapter.uid && reachesLocalSocket(adapter, value[2].rooms, value[2].except)) stats.deliveredLocally++;
-        return value;
-      },
-    };
-    adapter = new RedisAdapter(nsp, pub, sub, { key, requestsTimeout: options.requestsTimeout ?? 5000, parser });
-    if (stats) countTraffic(adapter, sub, `${key}#${nsp.name}#`, stats);
-    return adapter;
+  const requestsTimeout = options.requestsTimeout ?? 5000;
+  // A plain function: Socket.IO calls the adapter option with `new`, which arrow functions refuse.
+  return function broadcastAdapter(nsp: Namespace): BroadcastAdapter {
+    return new BroadcastAdapter(nsp, pub, sub, key, requestsTimeout, options.stats);
   };
-}
-
-function countTraffic(adapter: RedisAdapter, sub: Redis, channelPrefix: string, stats: AdapterStats): void {
-  const broadcast = adapter.broadcast.bind(adapter);
-  adapter.broadcast = (packet: unknown, opts: BroadcastOptions) => {
-    if (!opts.flags?.local) stats.published++;
-    broadcast(packet, opts);
-  };
-  // Every message from another member counts as received, decoded by the adapter or not.
-  const onMessage = (_pattern: Buffer, channel: Buffer, message: Buffer): void => {
-    if (!channel.toString().startsWith(channelPrefix)) return;
-    if (senderOf(message) !== adapter.uid) stats.received++;
-  };
-  sub.on("pmessageBuffer", onMessage);
-  const close = adapter.close.bind(adapter);
-  adapter.close = () => {
-    sub.off("pmessageBuffer", onMessage);
-    return close();
-  };
-}
-
-/** A broadcast as the adapter publishes it (requests and responses share the parser). */
-function isBroadcast(value: unknown): value is Decoded {
-  return Array.isArray(value) && value.length === 3 && typeof value[0] === "string" && typeof value[2] === "object" && value[2] !== null && "rooms" in value[2];
-}
-
-/**
- * The sender uid of a message: the message is the msgpack array [uid, packet, opts] and a uid is a
- * short string, so it sits right after the array and string headers.
- */
-function senderOf(message: Buffer): string | undefined {
-  if (message[0] !== 0x93 || ((message[1] ?? 0) & 0xe0) !== 0xa0) return undefined;
-  const length = message[1]! & 0x1f;
-  return message.toString("utf8", 2, 2 + length);
 }

@@ -1,7 +1,7 @@
 import { createBroadcastAdapter } from "../adapter/broadcast-adapter.ts";
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import { createHashAdapter } from "../adapter/hash-adapter.ts";
-import type { AdapterFactory, Bus } from "../bus/bus.ts";
+import type { Bus } from "../bus/bus.ts";
 import { PeerCredentials } from "../bus/peer-credentials.ts";
 import { PeerLinks } from "../bus/peer-links.ts";
 import { RedisBus } from "../bus/redis-bus.ts";
@@ -33,7 +33,7 @@ export function buildClusterMode(
   const pub = createRedisClient(config.redisUrl, "pub", log);
   const sub = createRedisClient(config.redisUrl, "sub", log);
   if (config.mode === "broadcast") {
-    const bus = new RedisBus(pub, sub, (p, s) => createBroadcastAdapter(p, s, { key: keys.adapterKey, stats }) as unknown as AdapterFactory);
+    const bus = new RedisBus(pub, sub, (p, s) => createBroadcastAdapter(p, s, { key: keys.adapterKey, stats }));
     return { bus, ring: undefined, emitToMembers: undefined, peers: undefined };
   }
   const ring = new RingView(registry, config.virtualNodes);
