@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { Server } from "socket.io";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
+import type { AdapterStats } from "../../server/adapter/adapter-stats.ts";
 import type { BroadcastAdapter } from "../../server/adapter/broadcast-adapter.ts";
 import type { HashAdapter } from "../../server/adapter/hash-adapter.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
@@ -167,6 +168,19 @@ function contract(flavour: AdapterFlavour): void {
       io("m3").in("user:victim").disconnectSockets();
       expect(await reason).to.equal("io server disconnect");
       victim.close();
+    });
+
+    it("stats: the sender counts what it publishes; members count what they receive and what reaches a socket", async () => {
+      const before = cluster.members.map((m) => ({ ...m.stats }));
+      const got = new Promise((resolve) => client("m2", 0).once("counted", resolve));
+      io("m1").to(`user:${userOf("m2", 0)}`).emit("counted", 1);
+      await got;
+      await pause(100);
+      const delta = (field: keyof AdapterStats) => cluster.members.map((m, i) => m.stats[field] - before[i]![field]);
+      expect(delta("published")).to.deep.equal([1, 0, 0]);
+      // Broadcasting makes every other member hear it; hashing only the owner.
+      expect(delta("received")).to.deep.equal(flavour === "broadcast" ? [0, 1, 1] : [0, 1, 0]);
+      expect(delta("deliveredLocally")).to.deep.equal([0, 1, 0]);
     });
 
     it("a member that died: requests complete within requestsTimeout, and once it is gone, without it", async () => {

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
+import { type AdapterStats, emptyAdapterStats } from "../../server/adapter/adapter-stats.ts";
 import { createBroadcastAdapter } from "../../server/adapter/broadcast-adapter.ts";
 import { createHashAdapter } from "../../server/adapter/hash-adapter.ts";
 import { PeerCredentials } from "../../server/bus/peer-credentials.ts";
@@ -19,6 +20,8 @@ export interface AdapterMember {
   id: string;
   io: Server;
   url: string;
+  /** The adapter's traffic counters. */
+  stats: AdapterStats;
   /** Cuts the member off the cluster as a crash would: its Redis connections and peer links drop. */
   kill(): void;
 }
@@ -94,18 +97,19 @@ async function startMember(
 ): Promise<Built> {
   const [pub, sub] = [new Redis(options.redisUrl), new Redis(options.redisUrl)];
   const { key, requestsTimeout } = options;
+  const stats = emptyAdapterStats();
   const http = createServer();
   let peers: PeerLinks | undefined;
   let io: Server;
   if (flavour === "broadcast") {
-    io = new Server(http, { adapter: createBroadcastAdapter(pub, sub, { key, requestsTimeout }) });
+    io = new Server(http, { adapter: createBroadcastAdapter(pub, sub, { key, requestsTimeout, stats }) });
   } else {
     // Wired as a hash member is: the ring from the registry, the adapter's members and links from the ring.
     const ring = new RingView(registry);
     if (flavour === "hash with peer links") {
       peers = new PeerLinks({ selfId: id, urlOf: (m) => ring.urlOf(m), credentials: new PeerCredentials(SECRET), retryMs: 50, log });
     }
-    const adapter = createHashAdapter(pub, sub, { memberId: id, ring, key, requestsTimeout, peers, log });
+    const adapter = createHashAdapter(pub, sub, { memberId: id, ring, key, requestsTimeout, peers, stats, log });
     ring.onChange(({ current }) => {
       adapter.syncMembers(current.members);
       peers?.retain(current.members);
@@ -120,5 +124,5 @@ async function startMember(
     pub.disconnect();
     sub.disconnect();
   };
-  return { member: { id, io, url, kill }, peers, redis: [pub, sub] };
+  return { member: { id, io, url, stats, kill }, peers, redis: [pub, sub] };
 }
