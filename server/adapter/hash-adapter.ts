@@ -8,6 +8,7 @@ import { type AdapterStats, emptyAdapterStats } from "./adapter-stats.ts";
 import { ClusterRequests } from "./cluster-requests.ts";
 import { ALL_ROOMS, ALL_ROOMS_RESPONSE, type Envelope, encodeEnvelope, encodeOptions, HashChannels, type HashMessage, decodeEnvelope } from "./hash-wire.ts";
 import { reachesLocalSocket } from "./local-recipients.ts";
+import { isWideFanOut, roomsByOwner, userRoomKey } from "./room-owners.ts";
 
 /** Options of the hash-mode adapter (`createHashAdapter(pub, sub, options)`). */
 export interface HashAdapterOptions {
@@ -44,8 +45,6 @@ export interface HashAdapterOptions {
 }
 
 type Resolved = Required<Omit<HashAdapterOptions, "peers" | "log" | "heartbeatInterval" | "heartbeatTimeout">> & Pick<HashAdapterOptions, "peers" | "log">;
-
-const defaultRoutingKey = (room: Room): string | undefined => (room.startsWith("user:") ? room.slice(5) : undefined);
 
 type AckCallback = (err: Error | null, responses: unknown[]) => void;
 
@@ -88,10 +87,11 @@ export class HashAdapter extends ClusterAdapter {
   }
 
   override async broadcast(packet: unknown, opts: BroadcastOptions): Promise<void> {
-    const owners = opts.flags?.local ? undefined : this.ownersOf(opts.rooms);
-    if (!owners || this.isWide(owners)) return super.broadcast(packet, opts);
+    const { memberId, ring, routingKeyOf, wideFanOut } = this.options;
+    const owners = opts.flags?.local ? undefined : roomsByOwner(opts.rooms, routingKeyOf, ring);
+    if (!owners || isWideFanOut(owners, memberId, ring.size, wideFanOut)) return super.broadcast(packet, opts);
     for (const [owner, rooms] of owners) {
-      if (owner === this.options.memberId) continue;
+      if (owner === memberId) continue;
       this.options.stats.published++;
       const data = { packet, opts: encodeOptions({ ...opts, rooms: new Set(rooms) }) };
       this.sendToMember(owner, { type: MessageType.BROADCAST, data, uid: this.uid, nsp: this.nsp.name });
@@ -182,26 +182,6 @@ export class HashAdapter extends ClusterAdapter {
     return Promise.resolve();
   }
 
-  private isWide(owners: Map<string, Room[]>): boolean {
-    const remote = owners.size - (owners.has(this.options.memberId) ? 1 : 0);
-    return remote >= 2 && remote > (this.options.ring.size - 1) * this.options.wideFanOut;
-  }
-
-  /** Groups keyed rooms by owner; undefined when any room has no key or no owner (broadcast then). */
-  private ownersOf(rooms: Set<Room>): Map<string, Room[]> | undefined {
-    if (rooms.size === 0) return undefined;
-    const byOwner = new Map<string, Room[]>();
-    for (const room of rooms) {
-      const key = this.options.routingKeyOf(room);
-      const owner = key === undefined ? undefined : this.options.ring.owner(key);
-      if (owner === undefined) return undefined;
-      const list = byOwner.get(owner);
-      if (list) list.push(room);
-      else byOwner.set(owner, [room]);
-    }
-    return byOwner;
-  }
-
   /** Over the peer link when one is open, else on the member's Redis channel. */
   private sendToMember(memberId: string, message: HashMessage): void {
     const payload = encodeEnvelope(message, this.options.memberId);
@@ -281,7 +261,7 @@ export function createHashAdapter(pub: Redis, sub: Redis, options: HashAdapterOp
     memberId: options.memberId,
     ring: options.ring,
     key: options.key ?? "ringcast:hash",
-    routingKeyOf: options.routingKeyOf ?? defaultRoutingKey,
+    routingKeyOf: options.routingKeyOf ?? userRoomKey,
     wideFanOut: options.wideFanOut ?? 0.5,
     requestsTimeout: options.requestsTimeout ?? 5000,
     stats: options.stats ?? emptyAdapterStats(),
