@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import type { HandoffTimings } from "../cluster/handoff.ts";
 
 /** Every setting a member reads, after validation. The README's configuration table mirrors this. */
 export interface MemberConfig {
@@ -49,6 +50,13 @@ export interface MemberConfig {
   rebalanceIntervalMs: number;
   /** RINGCAST_DRAIN_DELAY_MS: on shutdown, pause between deregistering and closing sockets (hash mode). Default 300. */
   drainDelayMs: number;
+  /**
+   * Hash mode's handoff after a ring change: RINGCAST_HANDOFF_SETTLE_MS (how long earlier owners
+   * still get notices and notices are not trusted alone; default 10000), RINGCAST_HANDOFF_CATCH_UP_MS
+   * (when every socket re-reads its logs; default "1000,5000"), RINGCAST_HANDOFF_FOLLOW_UP_MS (when a
+   * socket connecting meanwhile reads again; default "1000,5000").
+   */
+  handoff: HandoffTimings;
   /** RINGCAST_DRAIN_GRACE_MS: on SIGTERM, the member exits within this (ms). Default 10000. */
   drainGraceMs: number;
   /** RINGCAST_DRAIN_BATCH: sockets closed per batch while draining (raised to fit the grace period). Default 100. */
@@ -106,6 +114,12 @@ export interface RateLimits {
 export type Env = Record<string, string | undefined>;
 
 export const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated list of delays in ms ("" for none), each at most 10 minutes. */
+const msList = z
+  .string()
+  .regex(/^(\d{1,6}(,\d{1,6})*)?$/, "must be delays in ms separated by commas, e.g. 1000,5000")
+  .transform((text) => (text === "" ? [] : text.split(",").map(Number)))
+  .refine((delays) => delays.every((ms) => ms <= 600_000), "each delay must be at most 600000 ms");
 /** "N/SECONDS": N points every SECONDS seconds. */
 export const limit = z
   .string()
@@ -160,6 +174,9 @@ const envSchema = z.object({
   RINGCAST_REBALANCE_BATCH: intIn(1, 100_000).default(50),
   RINGCAST_REBALANCE_INTERVAL_MS: intIn(0, 60_000).default(100),
   RINGCAST_DRAIN_DELAY_MS: intIn(0, 60_000).default(300),
+  RINGCAST_HANDOFF_SETTLE_MS: intIn(0, 600_000).default(10_000),
+  RINGCAST_HANDOFF_CATCH_UP_MS: msList.default([1000, 5000]),
+  RINGCAST_HANDOFF_FOLLOW_UP_MS: msList.default([1000, 5000]),
   RINGCAST_DRAIN_GRACE_MS: intIn(2000, 600_000).default(10_000),
   RINGCAST_DRAIN_BATCH: intIn(1, 100_000).default(100),
   RINGCAST_DRAIN_INTERVAL_MS: intIn(0, 10_000).default(50),
@@ -221,6 +238,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     rebalanceBatch: e.RINGCAST_REBALANCE_BATCH,
     rebalanceIntervalMs: e.RINGCAST_REBALANCE_INTERVAL_MS,
     drainDelayMs: e.RINGCAST_DRAIN_DELAY_MS,
+    handoff: { settleMs: e.RINGCAST_HANDOFF_SETTLE_MS, catchUpMs: e.RINGCAST_HANDOFF_CATCH_UP_MS, followUpMs: e.RINGCAST_HANDOFF_FOLLOW_UP_MS },
     drainGraceMs: e.RINGCAST_DRAIN_GRACE_MS,
     drainBatch: e.RINGCAST_DRAIN_BATCH,
     drainIntervalMs: e.RINGCAST_DRAIN_INTERVAL_MS,

@@ -5,6 +5,7 @@ import { Server } from "socket.io";
 import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createApp } from "../api/app.ts";
 import { SessionGuard } from "../auth/revocations.ts";
+import { clusterModeFor } from "../cluster/mode-for.ts";
 import { TokenService } from "../auth/tokens.ts";
 import { ReceiptCursors } from "../inbox/receipts.ts";
 import { RedisInbox } from "../inbox/redis-inbox.ts";
@@ -17,25 +18,18 @@ import { memberMetrics } from "../metrics/member-metrics.ts";
 import { MetricsServer } from "../metrics/metrics-server.ts";
 import { PresenceDirectory } from "../presence/presence-directory.ts";
 import { RedisPresenceTransport } from "../presence/redis-presence-transport.ts";
-import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
-import { Rebalancer } from "../realtime/rebalancer.ts";
-import { RingCatchUp } from "../realtime/ring-catch-up.ts";
 import { SessionEnds } from "../realtime/session-ends.ts";
 import { SessionLifetime } from "../realtime/session-lifetime.ts";
 import { socketAuth } from "../realtime/socket-auth.ts";
 import { InboxPump } from "../realtime/inbox-pump.ts";
-import { BroadcastRoutes, OwnerRoutes } from "../realtime/notice-routes.ts";
 import { NoticeSubscriber } from "../realtime/notice-subscriber.ts";
 import { socketHandlers } from "../realtime/socket-handlers.ts";
 import type { RingcastServer } from "../realtime/types.ts";
 import { allReady, createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
-import { RingLocator, SelfLocator } from "../ring/member-locator.ts";
-import { RING_SETTLE_MS } from "../ring/ring-view.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
-import { buildClusterMode } from "./cluster-mode.ts";
 import { watchDataset } from "./dataset-wiring.ts";
 import { refuseWhileDraining } from "./drain.ts";
 import { InFlight } from "./in-flight.ts";
@@ -77,7 +71,17 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     { heartbeatMs: config.heartbeatMs, leaseMs: config.leaseMs },
     log,
   );
-  const { bus, ring, peers } = buildClusterMode(config, keys, registry, stats, log);
+  const mode = clusterModeFor(config, {
+    pub: createRedisClient(config.redisUrl, "pub", log),
+    sub: createRedisClient(config.redisUrl, "sub", log),
+    keys,
+    registry,
+    tokens,
+    stats,
+    log,
+    self: () => ({ id: config.nodeId, url: selfUrl() }),
+  });
+  const { bus } = mode;
   const inbox = new RedisInbox(store, keys, { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs });
   const receipts = new ReceiptCursors(store, keys);
   // Who is online where, replicated in every member's memory: a send asks no Redis about it.
@@ -85,7 +89,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   forgetDepartedMembers(registry, (id) => presence.forgetMember(id));
   const inFlight = new InFlight();
   let member: Member; // built last; the drain gate asks it whether it still accepts sessions
-  const limits = new MemberLimits(config, store, log, ring ? undefined : (userId) => Promise.resolve(presence.socketsOf(userId) - presence.socketsOn(config.nodeId, userId)));
+  const limits = new MemberLimits(config, store, log, (userId) => Promise.resolve(presence.socketsOf(userId) - presence.socketsOn(config.nodeId, userId)));
 
   const io: RingcastServer = new Server({
     adapter: bus.adapter,
@@ -93,24 +97,16 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
     serveClient: false,
     connectTimeout: config.connectTimeoutMs,
-    allowRequest: refuseWhileDraining(() => member.accepting, ring && ownershipGate(tokens, ring, config.nodeId)),
+    allowRequest: refuseWhileDraining(() => member.accepting, mode.sessionGate),
   });
   // Notices on a connection of their own: it hears them in the order the appends published them.
   const noticeClient = createRedisClient(config.redisUrl, "sub", log);
   const pump = new InboxPump(io, inbox, receipts, stats, log, {
     counters,
-    ringChangedAt: ring && (() => ring.changedAt),
-    // Hash mode: right after a ring change a sender may still route by the ring before it.
-    noticesComplete: () => noticeSubscriber.isUp() && (!ring || Date.now() - ring.changedAt >= RING_SETTLE_MS),
+    followUps: () => mode.followUps(),
+    noticesComplete: () => noticeSubscriber.isUp() && mode.noticesComplete(),
   });
-  const noticeSubscriber = new NoticeSubscriber(noticeClient, keys.notices(ring ? config.nodeId : ""), pump, log);
-  let ringMovedAt = 0;
-  ring?.onChange(() => {
-    if (ring.changedAt === ringMovedAt) return;
-    ringMovedAt = ring.changedAt;
-    pump.lost();
-  });
-  const routes = ring ? new OwnerRoutes(ring, config.nodeId, keys.notices, stats) : new BroadcastRoutes(keys.notices(""), stats);
+  const noticeSubscriber = new NoticeSubscriber(noticeClient, mode.noticeChannel, pump, log);
   const metrics = memberMetrics({
     nodeId: config.nodeId,
     mode: config.mode,
@@ -127,9 +123,9 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       { role: "watch", client: watch },
     ],
     slowConsumersClosed: () => limits.slowConsumers.closed,
-    peerLinksUp: peers && (() => (registry.current()?.members ?? []).filter((m) => m.id !== config.nodeId && peers.isLinked(m.id)).length),
-    // The rebalancer and the member are built below; these are read only when scraped.
-    rebalance: ring && { moved: () => rebalancer?.closedTotal ?? 0, pending: () => rebalancer?.pending ?? 0 },
+    peerLinksUp: mode.peerLinksUp,
+    // The mode is attached and the member built below; these are read only when scraped.
+    rebalance: { moved: () => attached.rebalance?.moved() ?? 0, pending: () => attached.rebalance?.pending() ?? 0 },
     draining: () => !member.accepting,
   });
   const messages = new MessageService({
@@ -137,7 +133,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     inbox,
     receipts,
     online: (userIds) => Promise.resolve(presence.onlineAmong(userIds)),
-    routes,
+    routes: mode.routes,
     inFlight,
     counters,
     limits: limits.send,
@@ -153,8 +149,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     datasetProblem: () => dataset.guard.problem(),
     mode: config.mode,
     nodeId: config.nodeId,
-    ringShares: () => ring?.current.shares(),
-    locator: ring ? new RingLocator(ring) : new SelfLocator(() => ({ id: config.nodeId, url: selfUrl() })),
+    ringShares: () => mode.ringShares(),
+    locator: mode.locator,
     maxBodyBytes: config.maxBodyBytes,
     maxMessageChars: config.maxMessageChars,
     corsOrigins: config.corsOrigins,
@@ -171,26 +167,16 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const httpServer = createServer(app.callback());
   io.attach(httpServer);
   limits.attach(io, httpServer);
-  peers?.start(httpServer);
-  io.use(socketAuth(tokens, sessionGuard, school, inbox, log, ring && ownershipCheck(ring, config.nodeId)));
+  const attached = mode.attach(io, { httpServer, readSockets: (sockets) => pump.wakeSockets(sockets), distrustNotices: () => pump.lost() });
+  io.use(socketAuth(tokens, sessionGuard, school, inbox, log, mode.ownership));
   io.use(limits.socketsPerUserGate());
   const session = () => ({ member: config.nodeId, mode: config.mode, epoch: registry.current()?.epoch ?? 0 });
-  const rebalancer =
-    ring &&
-    new Rebalancer(io, ring, {
-      selfId: config.nodeId,
-      strategy: config.rebalance,
-      batchSize: config.rebalanceBatch,
-      intervalMs: config.rebalanceIntervalMs,
-      log,
-    });
-  const catchUp = ring && new RingCatchUp(ring, io, pump);
   const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, socketEvents: config.limits.socketEvents, counters, log });
   const lifetime = new SessionLifetime(tokens, sessionGuard, config.tokenNoticeSeconds * 1000, log);
   // Logouts and disabled or deleted accounts, announced on the watch connection (already a subscriber).
   const sessionEnds = new SessionEnds(io, watch, store, keys, log);
   io.on("connection", (socket) => {
-    if (rebalancer && !rebalancer.admit(socket)) return;
+    if (!attached.admit(socket)) return;
     limits.watch(socket); // before wireSocket drops the handshake request
     wireSocket(socket);
     lifetime.attach(socket);
@@ -206,12 +192,18 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     registry,
     bus,
     redisClients: [store, leases, watch, noticeClient],
-    // Peer links close first on shutdown: other members then reach this one through Redis.
-    services: [sessionEnds, { start: () => undefined, close: () => void presence.close() }, { start: () => undefined, close: () => void receipts.close() }, ...(config.metricsPort ? [new MetricsServer(metrics, { host: config.host, port: config.metricsPort }, log)] : []), { start: () => undefined, close: () => dataset.guard.close() }, ...(rebalancer ? [rebalancer] : []), ...(catchUp ? [catchUp] : []), ...(peers ? [{ start: () => undefined, close: () => peers.close() }] : [])],
+    services: [
+      ...attached.services,
+      sessionEnds,
+      { start: () => undefined, close: () => void presence.close() },
+      { start: () => undefined, close: () => void receipts.close() },
+      { start: () => undefined, close: () => dataset.guard.close() },
+      ...(config.metricsPort ? [new MetricsServer(metrics, { host: config.host, port: config.metricsPort }, log)] : []),
+    ],
     inFlight,
     drain: {
       graceMs: config.drainGraceMs,
-      delayMs: ring ? config.drainDelayMs : 0,
+      delayMs: mode.drainDelayMs,
       batchSize: config.drainBatch,
       intervalMs: config.drainIntervalMs,
     },

@@ -5,7 +5,6 @@ import type { ReceiptCursors } from "../inbox/receipts.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../messaging/message.ts";
 import type { MessageCounters } from "../metrics/counters.ts";
-import { RING_SETTLE_MS } from "../ring/ring-view.ts";
 import type { NoticeListener } from "./notice-subscriber.ts";
 import { userRoom } from "./rooms.ts";
 import type { RingcastServer, RingcastSocket } from "./types.ts";
@@ -14,12 +13,6 @@ const PAGE_SIZE = 100;
 const RETRY_MS = 1000;
 /** Notices held for a socket while its log is being read; past this, it reads again instead. */
 const MAX_QUEUED = 1000;
-/**
- * Reads again this long after a socket connects soon after a ring change. A sender whose ring view
- * is a moment behind the change notifies the user's previous owner; these reads pick up what such
- * a notice missed. With no recent change, sender and owner agree and no extra read is needed.
- */
-const FOLLOW_UP_MS = [1000, 5000];
 
 interface PumpState {
   running: boolean;
@@ -37,11 +30,15 @@ interface PumpState {
 export interface InboxPumpOptions {
   /** Messages sent to sockets are counted here. */
   counters?: MessageCounters;
-  /** Hash mode: when the ring last changed (Date.now()), for the follow-up reads; 0 in broadcast mode. */
-  ringChangedAt?: () => number;
   /**
-   * Whether every notice for this member's users comes here from now on (hash mode: no ring
-   * change within RING_SETTLE_MS, so every sender routes as this member does).
+   * Extra reads for a socket connecting now (ms after it connects). Hash mode, while a ring change
+   * is recent: a sender whose ring is a moment behind notifies another member; these reads pick up
+   * what such a notice missed. None by default.
+   */
+  followUps?: () => number[];
+  /**
+   * Whether every notice for this member's users comes here from now on (hash mode: no recent ring
+   * change, so every sender routes as this member does). Always by default.
    */
   noticesComplete?: () => boolean;
 }
@@ -57,7 +54,7 @@ export class InboxPump implements NoticeListener {
   private readonly states = new WeakMap<RingcastSocket, PumpState>();
   /** Bumped whenever notices may have been missed: every socket then reads before it goes live. */
   private generation = 0;
-  private readonly ringChangedAt: () => number;
+  private readonly followUps: () => number[];
   private readonly noticesComplete: () => boolean;
 
   constructor(
@@ -68,13 +65,13 @@ export class InboxPump implements NoticeListener {
     private readonly log: Logger,
     private readonly options: InboxPumpOptions = {},
   ) {
-    this.ringChangedAt = options.ringChangedAt ?? (() => 0);
+    this.followUps = options.followUps ?? (() => []);
     this.noticesComplete = options.noticesComplete ?? (() => true);
   }
 
   /** Starts sending to a new socket (its cursor was set at the handshake). */
   attach(socket: RingcastSocket): void {
-    const followUps = Date.now() - this.ringChangedAt() < RING_SETTLE_MS ? FOLLOW_UP_MS.map((ms) => setTimeout(() => void this.pump(socket), ms)) : [];
+    const followUps = this.followUps().map((ms) => setTimeout(() => void this.pump(socket), ms));
     const state: PumpState = { running: false, again: false, retry: undefined, followUps, replaying: true, live: -1, queued: [] };
     this.states.set(socket, state);
     socket.once("disconnect", () => {

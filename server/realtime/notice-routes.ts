@@ -1,6 +1,5 @@
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { NoticeRoute } from "../inbox/inbox.ts";
-import { groupByOwner, type RingLookup } from "../ring/ring-view.ts";
 
 /** Where the notices of a message go, given its recipients. */
 export interface NoticeRouter {
@@ -22,27 +21,26 @@ export class BroadcastRoutes implements NoticeRouter {
 }
 
 /**
- * Hash mode: one notice per owning member, on that member's channel. Right after a join, a moved
- * user's socket is still on its previous owner until it is closed and the client reconnects: that
- * member is told too, so the user is reached where it is (its cursor keeps the two from
- * delivering a message twice).
+ * Hash mode: one notice per member that may hold a recipient's sockets, on that member's channel:
+ * its owner, and while a ring change is recent its earlier owners (a moved user's socket stays
+ * there until it is closed and the client reconnects; its cursor keeps the two from delivering a
+ * message twice). Who those are is the handoff's answer.
  */
 export class OwnerRoutes implements NoticeRouter {
   constructor(
-    private readonly ring: RingLookup & { previousOwner(key: string): string | undefined },
-    private readonly selfId: string,
+    private readonly holders: (userId: string) => readonly string[],
     private readonly channelOf: (memberId: string) => string,
     private readonly stats: AdapterStats,
   ) {}
 
   routes(recipientIds: readonly string[]): NoticeRoute[] {
-    const byMember = groupByOwner(this.ring, recipientIds, this.selfId);
+    const byMember = new Map<string, string[]>();
     for (const id of recipientIds) {
-      const before = this.ring.previousOwner(id);
-      if (before === undefined) continue;
-      const group = byMember.get(before);
-      if (group) group.push(id);
-      else byMember.set(before, [id]);
+      for (const member of this.holders(id)) {
+        const group = byMember.get(member);
+        if (group) group.push(id);
+        else byMember.set(member, [id]);
+      }
     }
     this.stats.published += byMember.size;
     return [...byMember].map(([member, userIds]) => ({ channel: this.channelOf(member), userIds }));

@@ -2,7 +2,9 @@ import type { IncomingMessage } from "node:http";
 import { tokenFromRequest } from "../auth/request-token.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
-import type { RingView } from "../ring/ring-view.ts";
+
+/** Why this member must not take a session of `userId` (another member owns it), or null. */
+export type Refusal = (userId: string) => string | null;
 
 export type AllowRequest = (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
 
@@ -12,11 +14,11 @@ export type AllowRequest = (req: IncomingMessage, callback: (err: string | null 
  * retries (through a router, which sends it to the owner). A missing or bad token passes here so
  * the handshake middleware can refuse it with a clear connect_error instead.
  */
-export function ownershipGate(tokens: TokenService, ring: RingView, selfId: string): AllowRequest {
+export function ownershipGate(tokens: TokenService, misdirected: Refusal): AllowRequest {
   return (req, callback) => {
     tokens.verify(tokenFromRequest(req)).then(
       ({ userId }) => {
-        const refusal = misdirected(ring, selfId, userId);
+        const refusal = misdirected(userId);
         callback(refusal, refusal === null);
       },
       () => callback(null, true),
@@ -28,15 +30,9 @@ export function ownershipGate(tokens: TokenService, ring: RingView, selfId: stri
  * The same rule at the Socket.IO handshake, for a client that sent its token only in `auth`
  * (invisible to routers): refused with a clear connect_error, since it cannot be routed anyway.
  */
-export function ownershipCheck(ring: RingView, selfId: string): (userId: string) => void {
+export function ownershipCheck(misdirected: Refusal): (userId: string) => void {
   return (userId) => {
-    const refusal = misdirected(ring, selfId, userId);
+    const refusal = misdirected(userId);
     if (refusal) throw new RingcastError("wrong_member", `${refusal}, with the token in the query ({ query: { token } })`);
   };
-}
-
-function misdirected(ring: RingView, selfId: string, userId: string): string | null {
-  const owner = ring.owner(userId);
-  if (owner === undefined || owner === selfId) return null;
-  return `user ${userId} belongs to member ${owner} at ring epoch ${ring.epoch}; connect through a router`;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "../log.ts";
-import type { RingChange, RingView } from "../ring/ring-view.ts";
+import type { Handoff, Movement } from "../cluster/handoff.ts";
 import type { RingcastSocket, RingcastServer } from "./types.ts";
 
 export interface RebalancerOptions {
@@ -30,12 +30,12 @@ export class Rebalancer {
 
   constructor(
     private readonly io: RingcastServer,
-    private readonly ring: RingView,
+    private readonly handoff: Pick<Handoff, "onMovement" | "owner">,
     private readonly options: RebalancerOptions,
   ) {}
 
   start(): void {
-    this.unsubscribe = this.ring.onChange((change) => this.onRingChange(change));
+    this.unsubscribe = this.handoff.onMovement((movement) => this.onRingChange(movement));
   }
 
   /**
@@ -45,7 +45,7 @@ export class Rebalancer {
    * reconnects to the owner; returns whether it may stay.
    */
   admit(socket: RingcastSocket): boolean {
-    const owner = this.ring.owner(socket.data.userId);
+    const owner = this.handoff.owner(socket.data.userId);
     if (owner === undefined || owner === this.options.selfId) return true;
     this.options.log.debug({ userId: socket.data.userId, owner }, "ring changed during the handshake; moving the user");
     socket.conn.close();
@@ -60,8 +60,8 @@ export class Rebalancer {
     this.queue = [];
   }
 
-  private onRingChange({ previous, current, epoch }: RingChange): void {
-    if (previous.size === 0) return; // the first ring this process sees: nobody has moved
+  private onRingChange({ previous, current, epoch, moved }: Movement): void {
+    if (!moved) return; // the first ring this process sees: nobody has moved
     const joined = current.members.some((id) => !previous.members.includes(id));
     const closeAll = this.options.strategy === "all" && joined;
     const sockets = [...this.io.of("/").sockets.values()];

@@ -1,10 +1,7 @@
-import type { RingView } from "../ring/ring-view.ts";
-import type { InboxPump } from "./inbox-pump.ts";
-import type { RingcastServer } from "./types.ts";
+import type { Handoff } from "../cluster/handoff.ts";
+import type { RingcastServer, RingcastSocket } from "./types.ts";
 
 export interface RingCatchUpOptions {
-  /** When to re-read, after each ring change (ms). Default [1000, 5000]. */
-  delaysMs?: number[];
   /** Sockets read per step, and the pause between steps (ms), so a re-read is no spike. Default 200 and 20. */
   batchSize?: number;
   batchIntervalMs?: number;
@@ -20,25 +17,23 @@ export interface RingCatchUpOptions {
 export class RingCatchUp {
   private readonly timers = new Set<NodeJS.Timeout>();
   private unsubscribe: (() => void) | undefined;
-  private readonly delaysMs: number[];
   private readonly batchSize: number;
   private readonly batchIntervalMs: number;
 
   constructor(
-    private readonly ring: Pick<RingView, "onChange">,
+    private readonly handoff: Pick<Handoff, "onMovement" | "timings">,
     private readonly io: RingcastServer,
-    private readonly pump: Pick<InboxPump, "wakeSockets">,
+    private readonly readSockets: (sockets: Iterable<RingcastSocket>) => void,
     options: RingCatchUpOptions = {},
   ) {
-    this.delaysMs = options.delaysMs ?? [1000, 5000];
     this.batchSize = options.batchSize ?? 200;
     this.batchIntervalMs = options.batchIntervalMs ?? 20;
   }
 
   start(): void {
-    this.unsubscribe = this.ring.onChange(({ previous }) => {
-      if (previous.size === 0) return; // this process's first ring: its sockets are all new
-      for (const delay of this.delaysMs) this.later(delay, () => this.readAll());
+    this.unsubscribe = this.handoff.onMovement(({ moved }) => {
+      if (!moved) return; // this process's first ring: its sockets are all new
+      for (const delay of this.handoff.timings.catchUpMs) this.later(delay, () => this.readAll());
     });
   }
 
@@ -51,7 +46,7 @@ export class RingCatchUp {
   private readAll(): void {
     const sockets = [...this.io.of("/").sockets.values()];
     const step = (from: number): void => {
-      this.pump.wakeSockets(sockets.slice(from, from + this.batchSize));
+      this.readSockets(sockets.slice(from, from + this.batchSize));
       if (from + this.batchSize < sockets.length) this.later(this.batchIntervalMs, () => step(from + this.batchSize));
     };
     step(0);

@@ -15,12 +15,6 @@ export interface RingLookup {
   readonly size: number;
 }
 
-/**
- * How long a ring change is "recent": sockets of moved users are still being closed and clients
- * reconnecting, and a sender may not have seen the change yet.
- */
-export const RING_SETTLE_MS = 10_000;
-
 /** Keys grouped by their owner; a key with no owner (an empty ring) goes to `fallback`. */
 export function groupByOwner(ring: RingLookup, keys: Iterable<string>, fallback: string): Map<string, string[]> {
   const byOwner = new Map<string, string[]>();
@@ -42,17 +36,12 @@ export class RingView implements RingLookup {
   private urls = new Map<string, string>();
   private listeners = new Set<(change: RingChange) => void>();
   epoch = -1;
-  /** When the set of members last changed (Date.now(); 0 before the first ring). */
-  changedAt = 0;
-  /** The ring before that change. */
-  private previous: HashRing;
 
   constructor(
     registry: Pick<Registry, "onChange">,
     private readonly virtualNodes = DEFAULT_VIRTUAL_NODES,
   ) {
     this.ring = new HashRing([], virtualNodes);
-    this.previous = this.ring;
     registry.onChange((membership) => this.apply(membership));
   }
 
@@ -75,16 +64,6 @@ export class RingView implements RingLookup {
     return id === undefined || !url ? undefined : { id, url };
   }
 
-  /**
-   * While a change is recent: the member that owned `key` before it, if that member is still in
-   * the ring and is not the owner now (the user's socket may still be there, waiting to move).
-   */
-  previousOwner(key: string, now = Date.now()): string | undefined {
-    if (now - this.changedAt >= RING_SETTLE_MS) return undefined;
-    const before = this.previous.owner(key);
-    return before !== undefined && before !== this.ring.owner(key) && this.urls.has(before) ? before : undefined;
-  }
-
   urlOf(memberId: string): string | undefined {
     return this.urls.get(memberId);
   }
@@ -102,11 +81,6 @@ export class RingView implements RingLookup {
     );
     this.urls = new Map(membership.members.map((m) => [m.id, m.url]));
     this.epoch = membership.epoch;
-    const moved = previous.members.length !== this.ring.members.length || previous.members.some((id) => !this.ring.members.includes(id));
-    if (moved) {
-      this.changedAt = Date.now();
-      this.previous = previous;
-    }
     for (const listener of this.listeners) listener({ previous, current: this.ring, epoch: membership.epoch });
   }
 }

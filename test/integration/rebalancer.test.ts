@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { Server } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
 import { createLogger } from "../../server/log.ts";
+import { Handoff } from "../../server/cluster/handoff.ts";
 import { Rebalancer } from "../../server/realtime/rebalancer.ts";
 import type { RingcastServer } from "../../server/realtime/types.ts";
 import type { Membership } from "../../server/registry/registry.ts";
@@ -32,6 +33,8 @@ describe("rebalancer: closing transports after a ring change", function () {
   async function scenario(strategy: "moved" | "all", initial = ["a"]) {
     const announcer = new Announcer();
     const ring = new RingView(announcer);
+    const handoff = new Handoff(ring, "a");
+    handoff.start();
     announcer.announce(1, initial);
     const http = createServer();
     const io: RingcastServer = new Server(http);
@@ -40,7 +43,7 @@ describe("rebalancer: closing transports after a ring change", function () {
       next();
     });
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    const rebalancer = new Rebalancer(io, ring, { selfId: "a", strategy, batchSize: 7, intervalMs: 20, log: createLogger("silent") });
+    const rebalancer = new Rebalancer(io, handoff, { selfId: "a", strategy, batchSize: 7, intervalMs: 20, log: createLogger("silent") });
     rebalancer.start();
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const reasons = new Map<string, string>();
@@ -103,11 +106,13 @@ describe("rebalancer: closing transports after a ring change", function () {
   it("moves a socket whose handshake was still running when the ring changed", async () => {
     const announcer = new Announcer();
     const ring = new RingView(announcer);
+    const handoff = new Handoff(ring, "a");
+    handoff.start();
     announcer.announce(1, ["a"]);
     const userId = USERS.find((u) => new HashRing(["a", "b"]).owner(u) === "b")!;
     const http = createServer();
     const io: RingcastServer = new Server(http);
-    const rebalancer = new Rebalancer(io, ring, { selfId: "a", strategy: "moved", batchSize: 7, intervalMs: 20, log: createLogger("silent") });
+    const rebalancer = new Rebalancer(io, handoff, { selfId: "a", strategy: "moved", batchSize: 7, intervalMs: 20, log: createLogger("silent") });
     rebalancer.start();
     let release!: () => void;
     let inHandshake!: () => void;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HashRing } from "../../server/ring/hash-ring.ts";
-import type { RingChange } from "../../server/ring/ring-view.ts";
+import type { Movement } from "../../server/cluster/handoff.ts";
 import { RingCatchUp } from "../../server/realtime/ring-catch-up.ts";
 import type { RingcastServer, RingcastSocket } from "../../server/realtime/types.ts";
 
@@ -8,9 +8,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Five local sockets, a ring whose changes the test announces, and a pump that records its reads. */
 function setUp() {
-  let announce: (change: RingChange) => void = () => undefined;
-  const ring = {
-    onChange: (listener: (change: RingChange) => void) => {
+  let announce: (movement: Movement) => void = () => undefined;
+  const handoff = {
+    timings: { settleMs: 100, catchUpMs: [20, 80], followUpMs: [] },
+    onMovement: (listener: (movement: Movement) => void) => {
       announce = listener;
       return () => {
         announce = () => undefined;
@@ -20,9 +21,9 @@ function setUp() {
   const sockets = new Map(["s1", "s2", "s3", "s4", "s5"].map((id) => [id, { id } as unknown as RingcastSocket]));
   const io = { of: () => ({ sockets }) } as unknown as RingcastServer;
   const reads: string[][] = [];
-  const pump = { wakeSockets: (batch: Iterable<RingcastSocket>) => void reads.push([...batch].map((s) => s.id)) };
-  const catchUp = new RingCatchUp(ring, io, pump, { delaysMs: [20, 80], batchSize: 2, batchIntervalMs: 5 });
-  const change = (before: string[], after: string[]) => announce({ previous: new HashRing(before), current: new HashRing(after), epoch: 1 });
+  const readSockets = (batch: Iterable<RingcastSocket>) => void reads.push([...batch].map((s) => s.id));
+  const catchUp = new RingCatchUp(handoff, io, readSockets, { batchSize: 2, batchIntervalMs: 5 });
+  const change = (before: string[], after: string[]) => announce({ previous: new HashRing(before), current: new HashRing(after), epoch: 1, moved: before.length > 0 });
   return { catchUp, reads, change };
 }
 

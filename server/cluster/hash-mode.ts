@@ -1,0 +1,82 @@
+import type { Redis } from "ioredis";
+import type { AdapterStats } from "../adapter/adapter-stats.ts";
+import { createHashAdapter } from "../adapter/hash-adapter.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import { PeerCredentials } from "../bus/peer-credentials.ts";
+import { PeerLinks } from "../bus/peer-links.ts";
+import { RedisBus } from "../bus/redis-bus.ts";
+import type { Logger } from "../log.ts";
+import { OwnerRoutes } from "../realtime/notice-routes.ts";
+import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
+import { Rebalancer } from "../realtime/rebalancer.ts";
+import { RingCatchUp } from "../realtime/ring-catch-up.ts";
+import type { RedisKeys } from "../redis/keys.ts";
+import type { Registry } from "../registry/registry.ts";
+import { RingLocator } from "../ring/member-locator.ts";
+import { RingView } from "../ring/ring-view.ts";
+import type { ClusterMode, Service } from "./cluster-mode.ts";
+import { Handoff, type HandoffTimings } from "./handoff.ts";
+
+export interface HashModeOptions {
+  /** This member's id: its place on the ring and the name of its channels. */
+  memberId: string;
+  /** The adapter's publishing and subscribing connections (given, never built here). */
+  pub: Redis;
+  sub: Redis;
+  keys: RedisKeys;
+  registry: Registry;
+  /** Checks the token of a new session, to send it to its owner. */
+  tokens: TokenService;
+  stats: AdapterStats;
+  log: Logger;
+  virtualNodes: number;
+  handoff: HandoffTimings;
+  rebalance: { strategy: "moved" | "all"; batchSize: number; intervalMs: number };
+  /** Direct member-to-member links, signed with this secret; undefined: everything through Redis. */
+  peerSecret: string | undefined;
+  drainDelayMs: number;
+}
+
+/**
+ * Hash mode: the ring maps each user to its owner; a member takes sessions of its own users only,
+ * a message's notice goes to the members the handoff names for each recipient, and a join moves
+ * only the users whose owner changed.
+ */
+export function hashMode(options: HashModeOptions): ClusterMode {
+  const { memberId, keys, stats, log } = options;
+  const ring = new RingView(options.registry, options.virtualNodes);
+  const handoff = new Handoff(ring, memberId, options.handoff);
+  const peers = options.peerSecret
+    ? new PeerLinks({ selfId: memberId, urlOf: (id) => ring.urlOf(id), credentials: new PeerCredentials(options.peerSecret), log })
+    : undefined;
+  const bus = new RedisBus(options.pub, options.sub, (p, s) => createHashAdapter(p, s, { memberId, ring, key: keys.adapterKey, stats, peers, log }));
+  ring.onChange(({ current }) => {
+    // Requests waiting on a member the registry dropped complete with what they have.
+    bus.adapter.syncMembers(current.members);
+    peers?.retain(current.members);
+  });
+  const refusal = (userId: string) => handoff.refusal(userId);
+  return {
+    name: "hash",
+    bus,
+    noticeChannel: keys.notices(memberId),
+    routes: new OwnerRoutes((userId) => handoff.holders(userId), keys.notices, stats),
+    locator: new RingLocator(ring),
+    sessionGate: ownershipGate(options.tokens, refusal),
+    ownership: ownershipCheck(refusal),
+    drainDelayMs: options.drainDelayMs,
+    noticesComplete: () => handoff.settled(),
+    followUps: () => handoff.followUps(),
+    ringShares: () => ring.current.shares(),
+    peerLinksUp: peers && (() => ring.current.members.filter((id) => id !== memberId && peers.isLinked(id)).length),
+    attach(io, member) {
+      handoff.onMovement(() => member.distrustNotices());
+      const rebalancer = new Rebalancer(io, handoff, { selfId: memberId, ...options.rebalance, log });
+      const catchUp = new RingCatchUp(handoff, io, (sockets) => member.readSockets(sockets));
+      const services: Service[] = [handoff, rebalancer, catchUp];
+      // Peer links close first on shutdown: other members then reach this one through Redis.
+      if (peers) services.unshift({ start: () => peers.start(member.httpServer), close: () => void peers.close() });
+      return { services, admit: (socket) => rebalancer.admit(socket), rebalance: { moved: () => rebalancer.closedTotal, pending: () => rebalancer.pending } };
+    },
+  };
+}
