@@ -34,9 +34,10 @@ export function decodeEnvelope(payload: Buffer): Envelope | undefined {
   const value = decode<unknown>(payload);
   if (typeof value !== "object" || value === null) return undefined;
   const fields = value as Record<string, unknown>;
-  const wellFormed =
-    typeof fields.uid === "string" && typeof fields.nsp === "string" && typeof fields.from === "string" && typeof fields.type === "number";
-  return wellFormed ? (value as Envelope) : undefined;
+  if (typeof fields.uid !== "string" || typeof fields.nsp !== "string" || typeof fields.type !== "number") return undefined;
+  // Members from before the envelope used their member id as the adapter uid and sent no `from`.
+  if (fields.from === undefined) fields.from = fields.uid;
+  return typeof fields.from === "string" ? (value as Envelope) : undefined;
 }
 
 /** The wire form of BroadcastOptions, as socket.io-adapter's ClusterAdapter encodes it. */
