@@ -29,6 +29,7 @@ import { allReady, createRedisClient } from "../redis/connect.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
+import { CachedSchoolReads } from "../school/cached-school-reads.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { watchDataset } from "./dataset-wiring.ts";
 import { refuseWhileDraining } from "./drain.ts";
@@ -129,7 +130,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     draining: () => !member.accepting,
   });
   const messages = new MessageService({
-    school,
+    // Reused for a second: a send reads the same sender and class records many times a second.
+    school: new CachedSchoolReads(school),
     inbox,
     receipts,
     online: (userIds) => Promise.resolve(presence.onlineAmong(userIds)),

@@ -4,7 +4,8 @@ import { compareIds, type HistoryPage, type InboxStore, type MessageDraft } from
 import type { ReceiptCursors } from "../inbox/receipts.ts";
 import type { SendLimiter } from "../limits/send-limits.ts";
 import type { MessageCounters } from "../metrics/counters.ts";
-import type { SchoolStore, User } from "../school/school.ts";
+import type { SendReads } from "../school/cached-school-reads.ts";
+import type { User } from "../school/school.ts";
 import type { NoticeRouter } from "../realtime/notice-routes.ts";
 import { type SendReceipt, type SendRequest, type Target, targetOf } from "./message.ts";
 
@@ -28,7 +29,7 @@ export interface MessageStatus {
  * message the class. Anything refused is delivered to nobody.
  */
 export interface MessageServiceDeps {
-  school: SchoolStore;
+  school: SendReads;
   inbox: InboxStore;
   /** Each user's delivered position, for the delivery status. */
   receipts: Pick<ReceiptCursors, "positions">;
@@ -45,7 +46,7 @@ export interface MessageServiceDeps {
 }
 
 export class MessageService {
-  private readonly school: SchoolStore;
+  private readonly school: SendReads;
 
   constructor(private readonly deps: MessageServiceDeps) {
     this.school = deps.school;
