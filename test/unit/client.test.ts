@@ -12,6 +12,16 @@ describe("client library: pure parts", () => {
   it("orders message ids by time, then sequence (not as strings)", () => {
     expect(compareIds("1795000000000-2", "1795000000000-10")).to.be.lessThan(0);
     expect(compareIds("1795000000001-0", "1795000000000-99")).to.be.greaterThan(0);
+    // Agrees with a numeric comparison on ids of every shape.
+    const ids = ["0-0", "0-1", "9-0", "10-0", "10-9", "10-10", "99-100", "100-0", "1795000000000-0", "1795000000000-1", "1795000000001-0"];
+    for (const a of ids) {
+      for (const b of ids) {
+        const [ams, aseq] = a.split("-").map(Number) as [number, number];
+        const [bms, bseq] = b.split("-").map(Number) as [number, number];
+        expect(Math.sign(compareIds(a, b)), `${a} vs ${b}`).to.equal(Math.sign(ams - bms || aseq - bseq));
+      }
+    }
+    expect(MESSAGE_ID_PATTERN.test("01-0")).to.equal(false); // one spelling per id
     expect(compareIds("1795000000000-3", "1795000000000-3")).to.equal(0);
     expect(["1-0", "0-0", "1795320000000-12"].every((id) => MESSAGE_ID_PATTERN.test(id))).to.equal(true);
     expect(["", "1795", "a-1", "1-1-1", "-1"].some((id) => MESSAGE_ID_PATTERN.test(id))).to.equal(false);
