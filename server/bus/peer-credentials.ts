@@ -24,7 +24,7 @@ export class PeerCredentials {
     if (typeof credential !== "string") return undefined;
     const match = /^(.+)\.(\d{13})\.([0-9a-f]{64})$/.exec(credential);
     if (!match) return undefined;
-    const [, memberId, expires, mac] = match as unknown as [string, string, string, string];
+    const [, memberId = "", expires = "", mac = ""] = match;
     const expiresAt = Number(expires);
     if (expiresAt < now || expiresAt > now + CREDENTIAL_TTL_MS * 2) return undefined;
     const expected = Buffer.from(this.mac(memberId, expiresAt), "hex");

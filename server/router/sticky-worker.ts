@@ -20,6 +20,7 @@ export function setupStickyWorker(io: Server): void {
     if (m?.type === STICKY_SYNCED && typeof m.seq === "number") pending.get(m.seq)?.();
   });
 
+  // generateId is Engine.IO's documented hook for custom session ids; its typings omit the promise form.
   const engine = io.engine as unknown as { generateId: (req: IncomingMessage) => string | Promise<string> };
   const generate = engine.generateId.bind(engine);
   engine.generateId = async (req) => {
