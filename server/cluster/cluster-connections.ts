@@ -1,0 +1,65 @@
+import type { Redis, RedisOptions } from "ioredis";
+import type { Logger } from "../log.ts";
+import { closeRedis, connectionNamePrefix, connectRedis, createRedisClient, type RedisRole } from "../redis/connect.ts";
+
+/**
+ * The Redis connections a cluster member opens for itself, each for one job, so no job waits
+ * behind another: subscribers cannot send commands, and a lease renewal must not queue behind a
+ * burst of publishes.
+ */
+export interface ClusterConnections {
+  /** The adapter's publishes. */
+  pub: Redis;
+  /** The adapter's subscriptions (a dedicated subscriber). */
+  sub: Redis;
+  /** The registry's lease renewals and membership reads. */
+  registry: Redis;
+  /** Ring-change announcements (a dedicated subscriber, named after the member for routers' liveness checks). */
+  watch: Redis;
+}
+
+/** How each connection behaves while Redis is away (as the product's own clients do). */
+const ROLE_OPTIONS: Record<RedisRole, Partial<RedisOptions>> = {
+  // Publishes and subscriptions wait for the reconnect: the adapter cannot handle a rejected publish.
+  pub: { enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: true },
+  sub: { enableOfflineQueue: true, maxRetriesPerRequest: null },
+  watch: { enableOfflineQueue: true, maxRetriesPerRequest: null },
+  // A renewal that cannot go now fails at once; the next heartbeat tries again.
+  registry: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+  store: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+};
+
+/**
+ * Opens the member's four connections: from a URL, or as duplicates of a given ioredis client
+ * (same host, credentials and TLS; the given client itself is never used and stays the caller's).
+ * Lazy: nothing connects before `connectAll`.
+ */
+export function openConnections(redis: Redis | string, memberId: string, log: Logger): ClusterConnections {
+  const open = (role: RedisRole, owner?: string): Redis => {
+    if (typeof redis === "string") return createRedisClient(redis, role, log, owner);
+    const client = redis.duplicate({
+      ...ROLE_OPTIONS[role],
+      lazyConnect: true,
+      connectionName: owner ? `${connectionNamePrefix(role)}${owner}` : `ringcast-${role}`,
+    });
+    // Without a listener ioredis prints every failed reconnect; it reconnects by itself either way.
+    client.on("error", (err: Error) => log.debug({ role, err: err.message }, "redis connection error"));
+    return client;
+  };
+  return { pub: open("pub"), sub: open("sub"), registry: open("registry"), watch: open("watch", memberId) };
+}
+
+/** Resolves once every connection is ready; rejects after `timeoutMs` (then closes them all). */
+export async function connectAll(connections: ClusterConnections, timeoutMs = 10_000): Promise<void> {
+  try {
+    await Promise.all(Object.values(connections).map((client) => connectRedis(client, timeoutMs)));
+  } catch (err) {
+    await closeAll(connections);
+    throw err;
+  }
+}
+
+/** QUITs what is connected (flushing what is queued), drops the rest; never hangs. */
+export async function closeAll(connections: ClusterConnections): Promise<void> {
+  await Promise.all(Object.values(connections).map((client) => closeRedis(client)));
+}
