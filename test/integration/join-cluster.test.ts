@@ -100,7 +100,10 @@ describe("joinCluster: a plain Socket.IO server as a cluster member", function (
     await eventually(() => a.member.ring.members.length === 2 && b.member.ring.members.length === 2, 5000);
     const onB = userOwnedBy(new HashRing(["a", "b"]), "b");
     const refusal = await client(a.url, onB).then(
-      (socket) => (sockets.push(socket), undefined),
+      (socket) => {
+        sockets.push(socket);
+        return undefined;
+      },
       (err: Error & { data?: unknown }) => err.data,
     );
     expect(refusal).to.deep.include({ code: "wrong_member", owner: { id: "b", url: b.url } });
