@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import type { Server } from "socket.io";
+import { Adapter } from "socket.io-adapter";
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { PeerLinks } from "../bus/peer-links.ts";
 import type { Logger } from "../log.ts";
@@ -125,6 +126,9 @@ export class ClusterMember extends RingEvents {
     this.status = "closing";
     await this.leave();
     if (closeIo) await this.parts.io.close();
+    // The closed cluster adapters give way to in-memory ones: a later io.close() closes those, not
+    // an adapter whose Redis connection has quit (its unsubscribe would reject unhandled).
+    this.parts.io.adapter(Adapter);
     await closeAll(this.parts.connections);
     this.status = "closed";
     this.removeAllListeners();

@@ -148,5 +148,16 @@ describe("joinCluster: a plain Socket.IO server as a cluster member", function (
     expect(await got).to.deep.equal({ from: "alice", text: "hi" });
     expect(await settlesWithin(a.io.close(), 5000), "io.close() returned").to.equal(true);
     expect(a.member.status).to.equal("closed");
+    const rejections: unknown[] = [];
+    const record = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      await b.member.close();
+      await b.io.close(); // again, after the member closed: no adapter left on a quit connection
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+    expect(rejections.map(String)).to.deep.equal([]);
   });
 });
