@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
+import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { createRouter } from "../../server/cluster/router.ts";
@@ -19,7 +20,7 @@ interface Node {
 }
 
 /** A plain Socket.IO app: each socket in its user's room, "dm" emits to another user's room. */
-async function startNode(id: string, options: { redisUrl: string; prefix: string; mode: "hash" | "broadcast"; secret?: string }): Promise<Node> {
+async function startNode(id: string, options: { redisUrl: string; prefix: string; mode: "hash" | "broadcast"; secret?: string; client?: Redis }): Promise<Node> {
   const http = createServer();
   const io = new Server(http);
   io.on("connection", (socket) => {
@@ -28,7 +29,8 @@ async function startNode(id: string, options: { redisUrl: string; prefix: string
     socket.on("dm", (to: string, text: string) => io.to(`user:${to}`).emit("dm", { from: me, text }));
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  const member = await joinCluster(io, { redis: options.redisUrl, id, heartbeatMs: 200, leaseMs: 1000, ...options });
+  const { redisUrl, client, ...rest } = options;
+  const member = await joinCluster(io, { redis: client ?? redisUrl, id, heartbeatMs: 200, leaseMs: 1000, ...rest });
   return { io, member, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }
 
@@ -128,11 +130,16 @@ describe("joinCluster: a plain Socket.IO server as a cluster member", function (
     sockets.push(staying, moving);
     const joined = new Promise((resolve) => a.member.once("+member", resolve));
     const moved = new Promise((resolve) => moving.once("disconnect", resolve));
-    nodes.push(await startNode("b", { redisUrl, prefix, mode: "hash" }));
+    // b's connections are duplicates of an application's client, which stays the application's.
+    const appRedis = new Redis(redisUrl);
+    const b = await startNode("b", { redisUrl, prefix, mode: "hash", client: appRedis });
     expect(await joined).to.equal("b");
     expect(await moved).to.equal("transport close");
     expect(staying.connected).to.equal(true);
     expect(a.member.moved).to.equal(1);
+    await b.member.close();
+    expect(await appRedis.ping()).to.equal("PONG");
+    appRedis.disconnect();
   });
 
   it("broadcast mode: an emit reaches a user on another member, and io.close() alone returns", async () => {
