@@ -5,9 +5,9 @@
  * - classic: @socket.io/redis-adapter `createAdapter` (every member hears every emit);
  * - sharded: `createShardedAdapter`, `subscriptionMode: "dynamic"` (a channel per room);
  * - ringcast-broadcast: ringcast's broadcast adapter (classic underneath, with counters);
- * - ringcast-hash: ringcast's hash adapter with its registry, ring and peer links: a message to a
- *   personal room goes to its owner only, over its direct link (none for a local recipient); a
- *   class room has no owner and is published once to every member, as the classic adapter does.
+ * - ringcast-hash: a member made by the library's joinCluster (hash adapter, registry, ring, peer
+ *   links): a message to a personal room goes to its owner only, over its direct link (none for a
+ *   local recipient); a class room has no owner and is published once to every member.
  * Every adapter also answers `POST /api/messages` (plain-rest.ts) with the same one emit.
  * Logs {"msg":"bench member ready","port":N} when listening and registered.
  */
@@ -16,16 +16,10 @@ import type { AddressInfo } from "node:net";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
 import { Server, type ServerOptions } from "socket.io";
-import type { AdapterFactory } from "../../server/bus/bus.ts";
-import { emptyAdapterStats } from "../../server/adapter/adapter-stats.ts";
 import { createBroadcastAdapter } from "../../server/adapter/broadcast-adapter.ts";
-import { createHashAdapter } from "../../server/adapter/hash-adapter.ts";
-import { PeerCredentials } from "../../server/bus/peer-credentials.ts";
-import { PeerLinks } from "../../server/bus/peer-links.ts";
+import type { ClusterMember } from "../../server/cluster/cluster-member.ts";
+import { joinCluster } from "../../server/cluster/join-cluster.ts";
 import { createLogger } from "../../server/log.ts";
-import { redisKeys } from "../../server/redis/keys.ts";
-import { RedisRegistry } from "../../server/registry/redis-registry.ts";
-import { RingView } from "../../server/ring/ring-view.ts";
 import { plainRestApp } from "./plain-rest.ts";
 
 interface SendRequest {
@@ -43,32 +37,15 @@ const log = createLogger("warn");
 // REST goes to the Koa app once io exists (below); Socket.IO, attached after, answers /socket.io/ itself.
 let handleRest: RequestListener = (_req, res) => void res.writeHead(503).end();
 const httpServer = createServer((req, res) => handleRest(req, res));
-let registry: RedisRegistry | undefined;
-let peers: PeerLinks | undefined;
+let member: ClusterMember | undefined;
 let io: Server;
 
-function adapterFor(): ServerOptions["adapter"] {
+function adapterFor(): ServerOptions["adapter"] | undefined {
   const key = `${prefix}:io`;
   if (kind === "sharded") return createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: "dynamic" });
-  if (kind === "ringcast-broadcast") return createBroadcastAdapter(pub, sub, { key }) as unknown as AdapterFactory;
-  if (kind === "ringcast-hash") {
-    const keys = redisKeys(prefix);
-    const self = {
-      id: memberId,
-      url: () => `http://127.0.0.1:${(httpServer.address() as AddressInfo | null)?.port ?? 0}`,
-      mode: "hash" as const,
-      socketCount: () => io.engine.clientsCount,
-    };
-    registry = new RedisRegistry(pub.duplicate(), pub.duplicate(), keys, self, { heartbeatMs: 2000, leaseMs: 6000 }, log);
-    const ring = new RingView(registry);
-    // BENCH_PEER_LINKS=false measures the hash adapter on Redis alone.
-    if (process.env.BENCH_PEER_LINKS !== "false") {
-      const links = new PeerLinks({ selfId: memberId, urlOf: (id) => ring.urlOf(id), credentials: new PeerCredentials(`${prefix}-bench-only-secret-0123456789`), log });
-      ring.onChange(({ current }) => links.retain(current.members));
-      peers = links;
-    }
-    return createHashAdapter(pub, sub, { memberId, ring, key, stats: emptyAdapterStats(), peers, log });
-  }
+  if (kind === "ringcast-broadcast") return createBroadcastAdapter(pub, sub, { key });
+  // ringcast-hash joins with joinCluster once listening (below): the library's one-call member.
+  if (kind === "ringcast-hash") return undefined;
   return createAdapter(pub, sub, { key });
 }
 
@@ -77,8 +54,8 @@ function roomsOf(to: SendRequest["to"]): string[] {
   return to.user ? [`user:${to.user}`] : [`class:${to.class}`];
 }
 
-io = new Server(httpServer, { adapter: adapterFor(), serveClient: false });
-peers?.start(httpServer);
+const adapter = adapterFor();
+io = new Server(httpServer, adapter ? { adapter, serveClient: false } : { serveClient: false });
 let sequence = 0;
 const nextId = (): string => `${process.pid}-${++sequence}`;
 handleRest = plainRestApp(io, nextId).callback();
@@ -92,9 +69,8 @@ io.on("connection", (socket) => {
   });
 });
 
-process.on("SIGTERM", () => {
-  peers?.close();
-  void registry?.close();
+process.on("SIGTERM", async () => {
+  await member?.close();
   io.close();
   pub.disconnect();
   sub.disconnect();
@@ -102,6 +78,10 @@ process.on("SIGTERM", () => {
 });
 
 httpServer.listen(Number(process.env.PORT ?? 0), "127.0.0.1", async () => {
-  await registry?.start();
+  if (kind === "ringcast-hash") {
+    // BENCH_PEER_LINKS=false measures the hash adapter on Redis alone.
+    const secret = process.env.BENCH_PEER_LINKS === "false" ? undefined : `${prefix}-bench-only-secret-0123456789`;
+    member = await joinCluster(io, { redis: redisUrl, mode: "hash", id: memberId, prefix, httpServer, secret, log });
+  }
   console.log(JSON.stringify({ msg: "bench member ready", port: (httpServer.address() as AddressInfo).port }));
 });
