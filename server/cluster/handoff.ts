@@ -33,7 +33,7 @@ export interface Movement extends RingChange {
  * Who may hold user X's sockets at this member's epoch, in one place. A ring change is not seen
  * by every member at once and a moved user's socket stays on its earlier owner until it is closed
  * and the client comes back, so for `settleMs` after a change the owners under every ring seen in
- * that window (still members) count as holders: notices go to all of them. While a change is
+ * that window count as holders (members that left too): notices go to all of them. While a change is
  * recent a member does not trust notices to be complete (its sockets read their logs), re-reads
  * every socket at `catchUpMs`, and a socket that connects reads again at `followUpMs`.
  */
@@ -75,12 +75,13 @@ export class Handoff {
   holders(userId: string): string[] {
     const owner = this.owner(userId);
     const holders = owner === undefined ? [] : [owner];
-    if (this.earlier.length === 0) return holders;
-    const members = this.ring.current.members;
     for (const { ring, until } of this.earlier) {
       if (until <= this.now()) continue;
+      // Kept even when that member has left this member's ring: it may not know yet (a lapsed
+      // lease) or may still be closing its sockets (a drain), and a socket there must hear every
+      // notice or none. A member that is gone hears nothing; the publish costs little.
       const before = ring.owner(userId);
-      if (before !== undefined && !holders.includes(before) && members.includes(before)) holders.push(before);
+      if (before !== undefined && !holders.includes(before)) holders.push(before);
     }
     return holders;
   }

@@ -105,7 +105,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const pump = new InboxPump(io, inbox, receipts, stats, log, {
     counters,
     followUps: () => mode.followUps(),
-    noticesComplete: () => noticeSubscriber.isUp() && mode.noticesComplete(),
+    // A closing member trusts no notice: it may no longer be routed to.
+    noticesComplete: () => noticeSubscriber.isUp() && mode.noticesComplete() && member.accepting,
   });
   const noticeSubscriber = new NoticeSubscriber(noticeClient, mode.noticeChannel, pump, log);
   const metrics = memberMetrics({
@@ -195,6 +196,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     bus,
     redisClients: [store, leases, watch, noticeClient],
     services: [
+      // First on shutdown: every socket reads from then on, whatever notices still come.
+      { start: () => undefined, close: () => pump.lost() },
       ...attached.services,
       sessionEnds,
       { start: () => undefined, close: () => void presence.close() },
