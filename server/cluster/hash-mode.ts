@@ -1,9 +1,6 @@
 import type { Redis } from "ioredis";
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
-import { createHashAdapter } from "../adapter/hash-adapter.ts";
 import type { TokenService } from "../auth/tokens.ts";
-import { PeerCredentials } from "../bus/peer-credentials.ts";
-import { PeerLinks } from "../bus/peer-links.ts";
 import { RedisBus } from "../bus/redis-bus.ts";
 import type { Logger } from "../log.ts";
 import { OwnerRoutes } from "../realtime/notice-routes.ts";
@@ -13,9 +10,9 @@ import { RingCatchUp } from "../realtime/ring-catch-up.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import type { Registry } from "../registry/registry.ts";
 import { RingLocator } from "../ring/member-locator.ts";
-import { RingView } from "../ring/ring-view.ts";
 import type { ClusterMode, Service } from "./cluster-mode.ts";
 import { Handoff, type HandoffTimings } from "./handoff.ts";
+import { hashTransport } from "./hash-transport.ts";
 
 export interface HashModeOptions {
   /** This member's id: its place on the ring and the name of its channels. */
@@ -44,17 +41,9 @@ export interface HashModeOptions {
  */
 export function hashMode(options: HashModeOptions): ClusterMode {
   const { memberId, keys, stats, log } = options;
-  const ring = new RingView(options.registry, options.virtualNodes);
+  const { ring, peers, adapter } = hashTransport({ ...options, key: keys.adapterKey });
   const handoff = new Handoff(ring, memberId, options.handoff);
-  const peers = options.peerSecret
-    ? new PeerLinks({ selfId: memberId, urlOf: (id) => ring.urlOf(id), credentials: new PeerCredentials(options.peerSecret), log })
-    : undefined;
-  const bus = new RedisBus(options.pub, options.sub, (p, s) => createHashAdapter(p, s, { memberId, ring, key: keys.adapterKey, stats, peers, log }));
-  ring.onChange(({ current }) => {
-    // Requests waiting on a member the registry dropped complete with what they have.
-    bus.adapter.syncMembers(current.members);
-    peers?.retain(current.members);
-  });
+  const bus = new RedisBus(options.pub, options.sub, () => adapter);
   const refusal = (userId: string) => handoff.refusal(userId);
   return {
     name: "hash",

@@ -7,10 +7,7 @@ import type { Namespace, Server, Socket } from "socket.io";
 import type { Adapter } from "socket.io-adapter";
 import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createBroadcastAdapter } from "../adapter/broadcast-adapter.ts";
-import { createHashAdapter } from "../adapter/hash-adapter.ts";
 import { userRoomKey } from "../adapter/room-owners.ts";
-import { PeerCredentials } from "../bus/peer-credentials.ts";
-import { PeerLinks } from "../bus/peer-links.ts";
 import type { Logger } from "../log.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
@@ -18,6 +15,7 @@ import { DEFAULT_VIRTUAL_NODES } from "../ring/hash-ring.ts";
 import { RingView } from "../ring/ring-view.ts";
 import { openConnections } from "./cluster-connections.ts";
 import { ClusterMember } from "./cluster-member.ts";
+import { hashTransport } from "./hash-transport.ts";
 import { CLOSE_SIGNAL_NAMESPACE, CloseSignal, refuseClients } from "./close-signal.ts";
 import { SocketMover } from "./socket-mover.ts";
 
@@ -86,22 +84,18 @@ export async function joinCluster(io: Server, options: JoinClusterOptions): Prom
     { heartbeatMs: options.heartbeatMs ?? 2000, leaseMs: options.leaseMs ?? 6000 },
     log,
   );
-  const ring = new RingView(registry, options.virtualNodes ?? DEFAULT_VIRTUAL_NODES);
-  const peers = peerServer
-    ? new PeerLinks({ selfId: id, urlOf: (member) => ring.urlOf(member), credentials: new PeerCredentials(options.secret!), log })
-    : undefined;
   const key = keys.adapterKey;
   const requestsTimeout = options.requestsTimeout ?? 5000;
+  const virtualNodes = options.virtualNodes ?? DEFAULT_VIRTUAL_NODES;
   const { pub, sub } = connections;
-  const adapter =
+  // Hash mode is built on the same transport as the product's members (ring, peer links, adapter).
+  const transport =
     mode === "hash"
-      ? createHashAdapter(pub, sub, { memberId: id, ring, key, routingKeyOf: options.routingKeyOf ?? userRoomKey, requestsTimeout, peers, stats, log })
-      : createBroadcastAdapter(pub, sub, { key, requestsTimeout, stats });
-  ring.onChange(({ current }) => {
-    // Requests stop waiting for members that left; links follow the ring.
-    if ("syncMembers" in adapter) adapter.syncMembers(current.members);
-    peers?.retain(current.members);
-  });
+      ? hashTransport({ memberId: id, registry, virtualNodes, pub, sub, key, stats, log, peerSecret: peerServer ? options.secret : undefined, routingKeyOf: options.routingKeyOf ?? userRoomKey, requestsTimeout })
+      : undefined;
+  const ring = transport?.ring ?? new RingView(registry, virtualNodes);
+  const peers = transport?.peers;
+  const adapter = transport?.adapter ?? createBroadcastAdapter(pub, sub, { key, requestsTimeout, stats });
   const mover = mode === "hash" ? moverFor(io, ring, id, options, log) : undefined;
   const member: ClusterMember = new ClusterMember({
     id,
