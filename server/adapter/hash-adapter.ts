@@ -8,7 +8,7 @@ import { type AdapterStats, emptyAdapterStats } from "./adapter-stats.ts";
 import { ClusterRequests } from "./cluster-requests.ts";
 import { ALL_ROOMS, ALL_ROOMS_RESPONSE, type Envelope, encodeEnvelope, encodeOptions, HashChannels, type HashMessage, decodeEnvelope } from "./hash-wire.ts";
 import { reachesLocalSocket } from "./local-recipients.ts";
-import { isWideFanOut, roomsByOwner, userRoomKey } from "./room-owners.ts";
+import { isWideFanOut, ownerAlone, roomsByOwner, userRoomKey } from "./room-owners.ts";
 
 /** Options of the hash-mode adapter (`createHashAdapter(pub, sub, options)`). */
 export interface HashAdapterOptions {
@@ -20,6 +20,12 @@ export interface HashAdapterOptions {
   key?: string;
   /** The routing key of a room, or undefined for rooms broadcast cluster-wide. Default: "user:<id>" -> "<id>". */
   routingKeyOf?: (room: Room) => string | undefined;
+  /**
+   * The members an emit for a routing key goes to: its owner first, then any member that may
+   * still hold its sockets (ringcast's members pass their handoff's answer, which names earlier
+   * owners for a while after a ring change). Default: the ring's owner alone.
+   */
+  holdersOf?: (key: string) => readonly string[];
   /**
    * An emit for users on at least 2 other members, and on more than this share of the other
    * members, is published once to every member (as in broadcast mode) instead of once per owner:
@@ -87,8 +93,8 @@ export class HashAdapter extends ClusterAdapter {
   }
 
   override async broadcast(packet: unknown, opts: BroadcastOptions): Promise<void> {
-    const { memberId, ring, routingKeyOf, wideFanOut } = this.options;
-    const owners = opts.flags?.local ? undefined : roomsByOwner(opts.rooms, routingKeyOf, ring);
+    const { memberId, ring, routingKeyOf, holdersOf, wideFanOut } = this.options;
+    const owners = opts.flags?.local ? undefined : roomsByOwner(opts.rooms, routingKeyOf, holdersOf);
     if (!owners || isWideFanOut(owners, memberId, ring.size, wideFanOut)) return super.broadcast(packet, opts);
     for (const [owner, rooms] of owners) {
       if (owner === memberId) continue;
@@ -262,6 +268,7 @@ export function createHashAdapter(pub: Redis, sub: Redis, options: HashAdapterOp
     ring: options.ring,
     key: options.key ?? "ringcast:hash",
     routingKeyOf: options.routingKeyOf ?? userRoomKey,
+    holdersOf: options.holdersOf ?? ownerAlone(options.ring),
     wideFanOut: options.wideFanOut ?? 0.5,
     requestsTimeout: options.requestsTimeout ?? 5000,
     stats: options.stats ?? emptyAdapterStats(),

@@ -4,20 +4,30 @@ import type { RingLookup } from "../ring/ring-view.ts";
 /** The routing key of a user's personal room ("user:<id>" -> "<id>"); other rooms have none. */
 export const userRoomKey = (room: Room): string | undefined => (room.startsWith("user:") ? room.slice(5) : undefined);
 
+/** Who holds a routing key when nothing else says: the ring's owner alone. */
+export function ownerAlone(ring: RingLookup): (key: string) => readonly string[] {
+  return (key) => {
+    const owner = ring.owner(key);
+    return owner === undefined ? [] : [owner];
+  };
+}
+
 /**
- * The rooms of an emit grouped by the member owning each room's routing key; undefined when any
- * room has no key or no owner (the emit then goes to every member).
+ * The rooms of an emit grouped by each member that holds a room's routing key; undefined when any
+ * room has no key or no holder (the emit then goes to every member).
  */
-export function roomsByOwner(rooms: Set<Room>, routingKeyOf: (room: Room) => string | undefined, ring: RingLookup): Map<string, Room[]> | undefined {
+export function roomsByOwner(rooms: Set<Room>, routingKeyOf: (room: Room) => string | undefined, holdersOf: (key: string) => readonly string[]): Map<string, Room[]> | undefined {
   if (rooms.size === 0) return undefined;
   const byOwner = new Map<string, Room[]>();
   for (const room of rooms) {
     const key = routingKeyOf(room);
-    const owner = key === undefined ? undefined : ring.owner(key);
-    if (owner === undefined) return undefined;
-    const list = byOwner.get(owner);
-    if (list) list.push(room);
-    else byOwner.set(owner, [room]);
+    const holders = key === undefined ? [] : holdersOf(key);
+    if (holders.length === 0) return undefined;
+    for (const holder of holders) {
+      const list = byOwner.get(holder);
+      if (list) list.push(room);
+      else byOwner.set(holder, [room]);
+    }
   }
   return byOwner;
 }

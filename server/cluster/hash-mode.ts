@@ -41,7 +41,9 @@ export interface HashModeOptions {
  */
 export function hashMode(options: HashModeOptions): ClusterMode {
   const { memberId, keys, stats, log } = options;
-  const { ring, peers, adapter } = hashTransport({ ...options, key: keys.adapterKey });
+  // One answer to "who may hold user X" for the product's notices and the adapter's emits alike.
+  const holders = (userId: string): readonly string[] => handoff.holders(userId);
+  const { ring, peers, adapter } = hashTransport({ ...options, key: keys.adapterKey, holdersOf: holders });
   const handoff = new Handoff(ring, memberId, options.handoff);
   const bus = new RedisBus(options.pub, options.sub, () => adapter);
   const refusal = (userId: string) => handoff.refusal(userId);
@@ -49,7 +51,7 @@ export function hashMode(options: HashModeOptions): ClusterMode {
     name: "hash",
     bus,
     noticeChannel: keys.notices(memberId),
-    routes: new OwnerRoutes((userId) => handoff.holders(userId), keys.notices, stats),
+    routes: new OwnerRoutes(holders, keys.notices, stats),
     locator: new RingLocator(ring),
     sessionGate: ownershipGate(options.tokens, refusal),
     ownership: ownershipCheck(refusal),

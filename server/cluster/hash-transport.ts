@@ -22,6 +22,8 @@ export interface HashTransportOptions {
   /** Signs direct member-to-member links; undefined: everything through Redis. */
   peerSecret: string | undefined;
   routingKeyOf?: (room: string) => string | undefined;
+  /** Who may hold a routing key's sockets (default: its owner alone); see HashAdapterOptions. */
+  holdersOf?: (key: string) => readonly string[];
   requestsTimeout?: number;
 }
 
@@ -51,6 +53,7 @@ export function hashTransport(options: HashTransportOptions): HashTransport {
     peers,
     log,
     ...(options.routingKeyOf ? { routingKeyOf: options.routingKeyOf } : {}),
+    ...(options.holdersOf ? { holdersOf: options.holdersOf } : {}),
     ...(options.requestsTimeout !== undefined ? { requestsTimeout: options.requestsTimeout } : {}),
   });
   ring.onChange(({ current }) => {
