@@ -1,10 +1,31 @@
 import type { Server as HttpServer } from "node:http";
+import type { Redis } from "ioredis";
+import type { AdapterStats } from "../adapter/adapter-stats.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import type { Logger } from "../log.ts";
+import type { RedisKeys } from "../redis/keys.ts";
+import type { Registry } from "../registry/registry.ts";
 import type { Bus } from "../bus/bus.ts";
 import type { NoticeRouter } from "../realtime/notice-routes.ts";
 import type { AllowRequest } from "../realtime/ownership.ts";
 import type { OwnershipCheck } from "../realtime/socket-auth.ts";
 import type { RingcastServer, RingcastSocket } from "../realtime/types.ts";
 import type { MemberLocator } from "../ring/member-locator.ts";
+
+/** What every mode is built from: connections given (never built here) and shared parts. */
+export interface ModeParts {
+  /** The adapter's publishing and subscribing connections. */
+  pub: Redis;
+  sub: Redis;
+  keys: RedisKeys;
+  registry: Registry;
+  /** Checks the token of a new session, to send it to its owner (hash mode). */
+  tokens: TokenService;
+  stats: AdapterStats;
+  log: Logger;
+  /** This member, as GET /api/route names it in broadcast mode. */
+  self: () => { id: string; url: string };
+}
 
 /** Something with a lifecycle that the member starts after its connections and closes first. */
 export interface Service {

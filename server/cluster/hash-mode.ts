@@ -1,31 +1,17 @@
-import type { Redis } from "ioredis";
-import type { AdapterStats } from "../adapter/adapter-stats.ts";
-import type { TokenService } from "../auth/tokens.ts";
+
 import { RedisBus } from "../bus/redis-bus.ts";
-import type { Logger } from "../log.ts";
 import { OwnerRoutes } from "../realtime/notice-routes.ts";
 import { ownershipCheck, ownershipGate } from "../realtime/ownership.ts";
 import { Rebalancer } from "../realtime/rebalancer.ts";
 import { RingCatchUp } from "../realtime/ring-catch-up.ts";
-import type { RedisKeys } from "../redis/keys.ts";
-import type { Registry } from "../registry/registry.ts";
 import { RingLocator } from "../ring/member-locator.ts";
-import type { ClusterMode, Service } from "./cluster-mode.ts";
+import type { ClusterMode, ModeParts, Service } from "./cluster-mode.ts";
 import { Handoff, type HandoffTimings } from "./handoff.ts";
 import { hashTransport } from "./hash-transport.ts";
 
-export interface HashModeOptions {
+export interface HashModeOptions extends Omit<ModeParts, "self"> {
   /** This member's id: its place on the ring and the name of its channels. */
   memberId: string;
-  /** The adapter's publishing and subscribing connections (given, never built here). */
-  pub: Redis;
-  sub: Redis;
-  keys: RedisKeys;
-  registry: Registry;
-  /** Checks the token of a new session, to send it to its owner. */
-  tokens: TokenService;
-  stats: AdapterStats;
-  log: Logger;
   virtualNodes: number;
   handoff: HandoffTimings;
   rebalance: { strategy: "moved" | "all"; batchSize: number; intervalMs: number };

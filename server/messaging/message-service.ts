@@ -1,5 +1,6 @@
 import type { TokenClaims } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
+import type { DeliveryStatus, MessageStatus } from "../../protocol/message.ts";
 import { compareIds, type HistoryPage, type InboxStore, type MessageDraft } from "../inbox/inbox.ts";
 import type { ReceiptCursors } from "../inbox/receipts.ts";
 import type { SendLimiter } from "../limits/send-limits.ts";
@@ -9,19 +10,6 @@ import type { User } from "../school/school.ts";
 import type { NoticeRouter } from "../realtime/notice-routes.ts";
 import { type SendReceipt, type SendRequest, type Target, targetOf } from "./message.ts";
 
-/**
- * Where a message stands for one recipient: sent to one of its sockets, kept in its log for
- * replay, or trimmed from the log (by length or age) before it was delivered.
- */
-export type DeliveryStatus = "delivered" | "stored" | "expired";
-
-export interface MessageStatus {
-  id: string;
-  senderId: string;
-  to: Target;
-  sentAt: string;
-  recipients: { userId: string; status: DeliveryStatus }[];
-}
 
 /**
  * The one place that decides whether a message may be sent, and sends it.
