@@ -6,7 +6,8 @@ import { type PresenceDirectoryOptions, type PresenceStats, type PresenceStatus,
 
 /**
  * Every member's view of who is online cluster-wide, held in memory. This member's own sockets
- * are counted here and replicated: changes batched every flushMs (net count per user), full
+ * are counted here and replicated: changes published at once after a quiet spell, else batched
+ * every flushMs (net count per user), full
  * snapshots on request and every snapshotMs. Numbered messages let a receiver spot a loss and ask
  * the sender for a snapshot; a newcomer asks everyone. Questions are answered from memory.
  */
@@ -22,6 +23,7 @@ export class PresenceDirectory {
   private readonly pending = new Map<string, number>();
   private snapshotDue = false;
   private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlushAt = 0;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly counts = { published: 0, received: 0, dropped: 0, gaps: 0 };
@@ -110,13 +112,21 @@ export class PresenceDirectory {
     this.scheduleFlush();
   }
 
+  /**
+   * At most one publish per flushMs, but not a wait when there was none: a change after a quiet
+   * spell goes out on the next tick (a send right after a user connects then sees it as online),
+   * while a burst of changes is batched.
+   */
   private scheduleFlush(): void {
-    if (this.state === "running" && !this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.timing.flushMs);
+    if (this.state !== "running" || this.flushTimer) return;
+    const wait = Math.max(0, this.lastFlushAt + this.timing.flushMs - Date.now());
+    this.flushTimer = setTimeout(() => this.flush(), wait);
   }
 
   /** Publishes a snapshot when one is due, else the users whose count changed since the last publish. */
   private flush(): void {
     this.flushTimer = undefined;
+    this.lastFlushAt = Date.now();
     if (this.state !== "running") return;
     const changed: UserCount[] = [];
     for (const [userId, published] of this.pending) {
