@@ -44,8 +44,8 @@ function hasSessionId(url: string | undefined): boolean {
  * Open sockets per user, cluster-wide, checked at the handshake (after the token is verified).
  * This member's sockets are counted here; in broadcast mode a user's sockets spread over members,
  * so `elsewhere` reads the other live members' counts (presence, replicated to every member within
- * a few ms, 50 ms under bursts). Handshakes of one user on two members within that window may both pass: the bound
- * is exact to within them.
+ * a few ms, 50 ms under bursts). Handshakes of one user on two members within that window may both
+ * pass: the bound is exact to within them.
  */
 export class SocketsPerUser {
   private readonly local = new Map<string, number>();
