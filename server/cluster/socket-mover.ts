@@ -1,5 +1,6 @@
 import type { ExtendedError, Server, Socket } from "socket.io";
 import type { Logger } from "../log.ts";
+import { PacedCloser } from "../realtime/paced-closer.ts";
 import type { RingChange } from "../ring/ring-view.ts";
 
 /** The ring as the mover needs it (a RingView). */
@@ -38,17 +39,22 @@ export interface WrongMember {
  * (through a router, to its new owner). Sockets without a key are never touched.
  */
 export class SocketMover {
-  private queue: Socket[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly closer: PacedCloser<Socket>;
   private unsubscribe: (() => void) | undefined;
+
   /** Sockets closed so far (moved or refused after their handshake). */
-  moved = 0;
+  get moved(): number {
+    return this.closer.closed;
+  }
 
   constructor(
     private readonly io: Server,
     private readonly ring: OwnerLookup,
     private readonly options: SocketMoverOptions,
-  ) {}
+  ) {
+    // Checked again as each socket's turn comes: the ring may have changed back since.
+    this.closer = new PacedCloser({ batchSize: options.batchSize, intervalMs: options.intervalMs, stillToClose: (socket) => this.elsewhere(socket) !== undefined });
+  }
 
   start(): void {
     this.unsubscribe ??= this.ring.onChange((change) => this.onRingChange(change));
@@ -57,9 +63,7 @@ export class SocketMover {
   close(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.queue = [];
+    this.closer.stop();
   }
 
   /** Socket.IO middleware: refuses a socket whose key another member owns (when `ownerOnly`). */
@@ -77,9 +81,7 @@ export class SocketMover {
    * handled before the socket was listed, so it would stay on a member that no longer owns it.
    */
   recheck(socket: Socket): void {
-    if (!this.elsewhere(socket)) return;
-    socket.conn.close();
-    this.moved++;
+    if (this.elsewhere(socket)) this.closer.closeNow(socket);
   }
 
   /** Where the socket's key belongs when that is another member; undefined when it may stay. */
@@ -103,23 +105,10 @@ export class SocketMover {
   private onRingChange({ previous, current, epoch }: RingChange): void {
     // The first ring this process sees moved nobody; a change of addresses only moves nobody either.
     if (previous.size === 0 || sameMembers(previous.members, current.members)) return;
-    this.queue = [...this.io.of("/").sockets.values()].filter((socket) => this.elsewhere(socket) !== undefined);
-    if (this.queue.length === 0) return;
-    this.options.log.info({ epoch, sockets: this.queue.length }, "moving sockets to their new owners");
-    clearTimeout(this.timer);
-    this.step();
-  }
-
-  private step(): void {
-    this.timer = undefined;
-    for (const socket of this.queue.splice(0, this.options.batchSize)) {
-      // Checked again: the ring may have changed back since the socket was queued.
-      if (!socket.connected || !this.elsewhere(socket)) continue;
-      socket.conn.close();
-      this.moved++;
-    }
-    if (this.queue.length === 0) return;
-    this.timer = setTimeout(() => this.step(), this.options.intervalMs * (0.5 + Math.random()));
+    const moving = [...this.io.of("/").sockets.values()].filter((socket) => this.elsewhere(socket) !== undefined);
+    if (moving.length === 0) return;
+    this.options.log.info({ epoch, sockets: moving.length }, "moving sockets to their new owners");
+    this.closer.closeAll(moving);
   }
 }
 

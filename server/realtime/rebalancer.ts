@@ -1,5 +1,6 @@
 import type { Logger } from "../log.ts";
 import type { Handoff, Movement } from "../cluster/handoff.ts";
+import { PacedCloser } from "./paced-closer.ts";
 import type { RingcastSocket, RingcastServer } from "./types.ts";
 
 export interface RebalancerOptions {
@@ -17,22 +18,26 @@ export interface RebalancerOptions {
  * disconnect packet), so a stock client reconnects by itself, through a router, to the owner.
  */
 export class Rebalancer {
-  private queue: RingcastSocket[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly closer: PacedCloser<RingcastSocket>;
   private unsubscribe: (() => void) | undefined;
+
   /** Sockets closed so far, for visibility. */
-  closedTotal = 0;
+  get closedTotal(): number {
+    return this.closer.closed;
+  }
 
   /** Sockets still to be moved by the rebalance under way. */
   get pending(): number {
-    return this.queue.length;
+    return this.closer.pending;
   }
 
   constructor(
     private readonly io: RingcastServer,
     private readonly handoff: Pick<Handoff, "onMovement" | "owner">,
     private readonly options: RebalancerOptions,
-  ) {}
+  ) {
+    this.closer = new PacedCloser({ batchSize: options.batchSize, intervalMs: options.intervalMs });
+  }
 
   start(): void {
     this.unsubscribe = this.handoff.onMovement((movement) => this.onRingChange(movement));
@@ -48,16 +53,13 @@ export class Rebalancer {
     const owner = this.handoff.owner(socket.data.userId);
     if (owner === undefined || owner === this.options.selfId) return true;
     this.options.log.debug({ userId: socket.data.userId, owner }, "ring changed during the handshake; moving the user");
-    socket.conn.close();
-    this.closedTotal++;
+    this.closer.closeNow(socket);
     return false;
   }
 
   close(): void {
     this.unsubscribe?.();
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.queue = [];
+    this.closer.stop();
   }
 
   private onRingChange({ previous, current, epoch, moved }: Movement): void {
@@ -65,22 +67,9 @@ export class Rebalancer {
     const joined = current.members.some((id) => !previous.members.includes(id));
     const closeAll = this.options.strategy === "all" && joined;
     const sockets = [...this.io.of("/").sockets.values()];
-    this.queue = sockets.filter((s) => closeAll || current.owner(s.data.userId) !== this.options.selfId);
-    if (this.queue.length === 0) return;
-    this.options.log.info({ epoch, sockets: this.queue.length, strategy: closeAll ? "all" : "moved" }, "rebalancing");
-    clearTimeout(this.timer);
-    this.step();
-  }
-
-  private step(): void {
-    this.timer = undefined;
-    for (const socket of this.queue.splice(0, this.options.batchSize)) {
-      if (!socket.connected) continue;
-      socket.conn.close();
-      this.closedTotal++;
-    }
-    if (this.queue.length === 0) return;
-    const pause = this.options.intervalMs * (0.5 + Math.random());
-    this.timer = setTimeout(() => this.step(), pause);
+    const moving = sockets.filter((s) => closeAll || current.owner(s.data.userId) !== this.options.selfId);
+    if (moving.length === 0) return;
+    this.options.log.info({ epoch, sockets: moving.length, strategy: closeAll ? "all" : "moved" }, "rebalancing");
+    this.closer.closeAll(moving);
   }
 }
