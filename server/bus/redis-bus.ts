@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { allReady, closeRedis, connectRedis } from "../redis/connect.ts";
+import { onResubscribed } from "../redis/resubscribed.ts";
 import type { AdapterFactory, Bus } from "./bus.ts";
 
 /**
@@ -26,15 +27,7 @@ export class RedisBus<A extends AdapterFactory = AdapterFactory> implements Bus 
   }
 
   onRestored(listener: () => void): void {
-    let connectedBefore = false;
-    this.sub.on("ready", () => {
-      if (connectedBefore) {
-        // ioredis re-subscribes right after emitting "ready"; a PING queued behind those commands
-        // answers once the subscriptions are active again, so nothing falls between the two.
-        setImmediate(() => void this.sub.ping().then(listener, listener));
-      }
-      connectedBefore = true;
-    });
+    onResubscribed(this.sub, listener);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
+import { onResubscribed } from "../redis/resubscribed.ts";
 import type { PresenceListener, PresenceTransport } from "./presence-transport.ts";
 
 export interface RedisPresenceTransportOptions {
@@ -18,25 +19,12 @@ export class RedisPresenceTransport implements PresenceTransport {
   private readonly listeners = new Set<PresenceListener>();
   private readonly restoredListeners = new Set<() => void>();
   private subscribed = false;
-  private readyBefore = false;
+  private stopRestoring: (() => void) | undefined;
   private failedPublishes = 0;
 
   private readonly onRedisMessage = (channel: string, message: string): void => {
     if (channel !== this.channel) return;
     for (const listener of this.listeners) listener(message);
-  };
-
-  private readonly onReady = (): void => {
-    if (!this.readyBefore) {
-      this.readyBefore = true;
-      return;
-    }
-    // ioredis re-subscribes right after "ready": a PING queued behind it answers once the
-    // subscription is active again, so what is asked for then is not missed.
-    const restored = () => {
-      if (this.subscribed) for (const listener of this.restoredListeners) listener();
-    };
-    setImmediate(() => void this.sub.ping().then(restored, restored));
   };
 
   constructor(
@@ -48,9 +36,10 @@ export class RedisPresenceTransport implements PresenceTransport {
   }
 
   async start(): Promise<void> {
-    this.readyBefore = this.sub.status === "ready";
     this.sub.on("message", this.onRedisMessage);
-    this.sub.on("ready", this.onReady);
+    this.stopRestoring = onResubscribed(this.sub, () => {
+      if (this.subscribed) for (const listener of this.restoredListeners) listener();
+    });
     await this.sub.subscribe(this.channel);
     this.subscribed = true;
   }
@@ -79,7 +68,7 @@ export class RedisPresenceTransport implements PresenceTransport {
   async close(): Promise<void> {
     this.subscribed = false;
     this.sub.off("message", this.onRedisMessage);
-    this.sub.off("ready", this.onReady);
+    this.stopRestoring?.();
     if (this.sub.status === "ready") await this.sub.unsubscribe(this.channel).catch(() => undefined);
   }
 }

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { decodeNotice, type Notice } from "../inbox/notice.ts";
 import type { Logger } from "../log.ts";
 import { closeRedis, connectRedis } from "../redis/connect.ts";
+import { onResubscribed } from "../redis/resubscribed.ts";
 
 /** What the subscriber tells its listener. */
 export interface NoticeListener {
@@ -45,11 +46,7 @@ export class NoticeSubscriber {
       this.up = false;
       this.listener.lost();
     });
-    this.sub.on("ready", () => {
-      if (!this.subscribed) return;
-      // ioredis re-subscribes right after "ready"; a PING queued behind answers once it has.
-      setImmediate(() => void this.sub.ping().then(() => this.restore(), () => this.restore()));
-    });
+    onResubscribed(this.sub, () => this.restore());
     await connectRedis(this.sub);
     await this.sub.subscribe(this.channel);
     this.subscribed = true;
