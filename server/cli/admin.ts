@@ -3,26 +3,26 @@
  * disable and delete close the user's live sockets on every member at once (a pub/sub
  * announcement) and refuse the user's tokens from then on; enable lifts either block.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { z } from "zod";
 import { publishSessionEnd, type SessionEndReason } from "../auth/revocations.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { ID_PATTERN } from "../school/school.ts";
 import { parseCli } from "./cli-args.ts";
+import { openCliRedis } from "./cli-redis.ts";
 
 const USAGE = "usage: npm run admin -- disable|enable|delete <userId>";
 
 const env = z
   .object({
-    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
     RINGCAST_REDIS_PREFIX: z.string().default("ringcast"),
   })
   .parse(process.env);
 
 const { positionals } = parseCli({
   usage: "npm run admin -- disable|enable|delete <userId>",
-  summary: "Disables, enables or deletes an account; disable and delete close its sockets on every member and refuse its tokens. Reads REDIS_URL and RINGCAST_REDIS_PREFIX.",
+  summary: "Disables, enables or deletes an account; disable and delete close its sockets on every member and refuse its tokens. Reads REDIS_URL (or REDIS_SENTINELS) and RINGCAST_REDIS_PREFIX.",
   positionals: "disable|enable|delete <userId>",
   options: {},
 });
@@ -47,7 +47,7 @@ if (!command || !(command in ENDS) || !userId || !ID_PATTERN.test(userId)) {
   console.error(USAGE);
   process.exitCode = 2;
 } else {
-  const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = openCliRedis();
   try {
     await redis.connect();
     console.log(await run(redis, command, userId));

@@ -1,23 +1,22 @@
 /** Loads (or reloads) the demo school into REDIS_URL: `npm run seed`. */
-import { Redis } from "ioredis";
 import { z } from "zod";
 import { markDataset } from "../redis/dataset-marker.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { buildDemoSchool, loadSchool } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { parseCli } from "./cli-args.ts";
+import { openCliRedis } from "./cli-redis.ts";
 
-parseCli({ usage: "npm run seed", summary: "Loads (or reloads) the demo school into REDIS_URL under RINGCAST_REDIS_PREFIX, password RINGCAST_DEMO_PASSWORD.", options: {} });
+parseCli({ usage: "npm run seed", summary: "Loads (or reloads) the demo school into REDIS_URL (or REDIS_SENTINELS) under RINGCAST_REDIS_PREFIX, password RINGCAST_DEMO_PASSWORD.", options: {} });
 
 const env = z
   .object({
-    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
     RINGCAST_REDIS_PREFIX: z.string().default("ringcast"),
     RINGCAST_DEMO_PASSWORD: z.string().min(8).default("ringcast-demo"),
   })
   .parse(process.env);
 
-const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+const redis = openCliRedis();
 try {
   await redis.connect();
   const school = buildDemoSchool();

@@ -1,6 +1,8 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import type { HandoffTimings } from "../cluster/handoff.ts";
+import type { RedisTarget } from "../redis/redis-target.ts";
+import { redisEnvFields, redisTargetFromEnv } from "./redis-config.ts";
 
 /** Every setting a member reads, after validation. The README's configuration table mirrors this. */
 export interface MemberConfig {
@@ -8,8 +10,12 @@ export interface MemberConfig {
   host: string;
   /** PORT: HTTP port for Socket.IO and the REST API; 0 picks a free one. Default 3000. */
   port: number;
-  /** REDIS_URL: the shared Redis. Default redis://127.0.0.1:6379. */
-  redisUrl: string;
+  /**
+   * The shared Redis: REDIS_URL (default redis://127.0.0.1:6379), or REDIS_SENTINELS +
+   * REDIS_SENTINEL_NAME for Redis Sentinel (with REDIS_USERNAME, REDIS_PASSWORD,
+   * REDIS_SENTINEL_PASSWORD, REDIS_TLS).
+   */
+  redis: RedisTarget;
   /** RINGCAST_REDIS_PREFIX: prefix of every Redis key and channel, so clusters can share a Redis. Default "ringcast". */
   redisPrefix: string;
   /** RINGCAST_MODE: "broadcast" (default) or "hash". */
@@ -134,10 +140,7 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 /** Variables members and gateways share; they must agree across a cluster. */
 export const sharedEnvFields = {
   HOST: z.string().min(1).default("127.0.0.1"),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\/\S+$/, "must look like redis://host:port")
-    .default("redis://127.0.0.1:6379"),
+  ...redisEnvFields,
   RINGCAST_REDIS_PREFIX: z
     .string()
     .regex(/^[\w.-]{1,64}$/, "letters, digits, '.', '_' or '-' only")
@@ -213,11 +216,13 @@ export function loadConfig(env: Env = process.env): MemberConfig {
   if (e.RINGCAST_DRAIN_DELAY_MS >= e.RINGCAST_DRAIN_GRACE_MS) {
     problems.push("RINGCAST_DRAIN_DELAY_MS: must be shorter than RINGCAST_DRAIN_GRACE_MS");
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  const redis = redisTargetFromEnv(e);
+  if ("problems" in redis) problems.push(...redis.problems);
+  if (problems.length > 0 || "problems" in redis) throw new ConfigError(problems);
   return {
     host: e.HOST,
     port: e.PORT,
-    redisUrl: e.REDIS_URL,
+    redis,
     redisPrefix: e.RINGCAST_REDIS_PREFIX,
     mode: e.RINGCAST_MODE,
     nodeId: e.NODE_ID ?? `${hostname()}:${e.PORT}`,

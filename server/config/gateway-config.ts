@@ -1,13 +1,16 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { RedisTarget } from "../redis/redis-target.ts";
 import { ConfigError, type Env, intIn, type Limit, limit, parseEnv, sharedEnvFields } from "./config.ts";
+import { redisTargetFromEnv } from "./redis-config.ts";
 
 /** Settings of the gateway process (server/cli/gateway.ts). */
 export interface GatewayConfig {
   host: string;
   /** PORT: default 8080. */
   port: number;
-  redisUrl: string;
+  /** As the member's: REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME. */
+  redis: RedisTarget;
   redisPrefix: string;
   mode: "broadcast" | "hash";
   tokenSecret: string;
@@ -34,10 +37,12 @@ const schema = z.object({
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const e = parseEnv(schema, env);
+  const redis = redisTargetFromEnv(e);
+  if ("problems" in redis) throw new ConfigError(redis.problems);
   return {
     host: e.HOST,
     port: e.PORT,
-    redisUrl: e.REDIS_URL,
+    redis,
     redisPrefix: e.RINGCAST_REDIS_PREFIX,
     mode: e.RINGCAST_MODE,
     tokenSecret: e.RINGCAST_TOKEN_SECRET,

@@ -18,8 +18,8 @@ import { TargetPicker } from "./target-picker.ts";
 /** The gateway's composition root. */
 export function composeGateway(config: GatewayConfig, log: Logger): Gateway {
   const keys = redisKeys(config.redisPrefix);
-  const store = createRedisClient(config.redisUrl, "store", log);
-  const watch = createRedisClient(config.redisUrl, "watch", log);
+  const store = createRedisClient(config.redis, "store", log);
+  const watch = createRedisClient(config.redis, "watch", log);
   const watcher = new RedisMembershipWatcher(store, watch, keys, log);
   const ring = config.mode === "hash" ? new RingView(watcher, config.virtualNodes) : undefined;
   const sessions = new SessionTable();

@@ -44,10 +44,10 @@ export interface ComposeOptions {
 /** The composition root: the only place that builds a member's parts and wires them together. */
 export function composeMember(config: MemberConfig, log: Logger, options: ComposeOptions = {}): Member {
   const keys = redisKeys(config.redisPrefix);
-  const store = createRedisClient(config.redisUrl, "store", log);
-  const watch = createRedisClient(config.redisUrl, "watch", log, config.nodeId);
+  const store = createRedisClient(config.redis, "store", log);
+  const watch = createRedisClient(config.redis, "watch", log, config.nodeId);
   // Leases on their own connection: a renewal never waits behind a burst of message traffic.
-  const leases = createRedisClient(config.redisUrl, "registry", log);
+  const leases = createRedisClient(config.redis, "registry", log);
   // Every store operation refuses with data_lost while Redis has lost (or swapped) the dataset.
   const dataset = watchDataset({
     store,
@@ -73,8 +73,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     log,
   );
   const mode = clusterModeFor(config, {
-    pub: createRedisClient(config.redisUrl, "pub", log),
-    sub: createRedisClient(config.redisUrl, "sub", log),
+    pub: createRedisClient(config.redis, "pub", log),
+    sub: createRedisClient(config.redis, "sub", log),
     keys,
     registry,
     tokens,
@@ -101,7 +101,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     allowRequest: refuseWhileDraining(() => member.accepting, mode.sessionGate),
   });
   // Notices on a connection of their own: it hears them in the order the appends published them.
-  const noticeClient = createRedisClient(config.redisUrl, "sub", log);
+  const noticeClient = createRedisClient(config.redis, "sub", log);
   const pump = new InboxPump(io, inbox, receipts, stats, log, {
     counters,
     followUps: () => mode.followUps(),

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../log.ts";
+import { type RedisTarget, redisConnectOptions, singleRedis } from "./redis-target.ts";
 
 /** What a client is for; it decides how the client behaves while Redis is away. */
 export type RedisRole = "store" | "registry" | "pub" | "sub" | "watch";
@@ -12,8 +13,8 @@ export type RedisRole = "store" | "registry" | "pub" | "sub" | "watch";
  * - pub/sub/watch: commands wait for the reconnect (the adapter cannot handle a rejected
  *   publish), and subscribers (sub, watch) re-subscribe by themselves.
  */
-export function createRedisClient(url: string, role: RedisRole, log: Logger, owner?: string): Redis {
-  const options: RedisOptions = {
+export function createRedisClient(target: RedisTarget | string, role: RedisRole, log: Logger, owner?: string): Redis {
+  const base: RedisOptions = {
     // Named per owner so a router can tell from CLIENT LIST whether a member is still connected.
     connectionName: owner ? `${connectionNamePrefix(role)}${owner}` : `ringcast-${role}`,
     lazyConnect: true,
@@ -23,8 +24,16 @@ export function createRedisClient(url: string, role: RedisRole, log: Logger, own
     // Commands issued in the same tick go out in one write: fewer round trips and system calls
     // under load, for Node and for Redis.
     enableAutoPipelining: role === "store" || role === "pub",
+    // A command in flight when the connection dropped may or may not have run: the store fails it
+    // (503, the sender retries knowingly) rather than run it twice or, after a failover, vouch
+    // for it with a WAIT on a new primary.
+    autoResendUnfulfilledCommands: role !== "store" && role !== "registry",
+    // An old primary turned replica answers writes with READONLY: reconnect, which asks the
+    // sentinels for the new primary (1: fail the command, 2: resend it there).
+    reconnectOnError: (err) => (err.message.startsWith("READONLY") ? (role === "store" || role === "registry" ? 1 : 2) : false),
   };
-  const client = new Redis(url, options);
+  const { url, options } = redisConnectOptions(typeof target === "string" ? singleRedis(target) : target, base);
+  const client = url === undefined ? new Redis(options) : new Redis(url, options);
   watchHealth(client, role, log);
   return client;
 }

@@ -39,6 +39,8 @@ function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return (
     err.name === "MaxRetriesPerRequestError" ||
-    /ECONNREFUSED|ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable/.test(err.message)
+    // READONLY/MASTERDOWN/LOADING: a failover under way (an old primary now a replica, or a new
+    // one still loading): the same "retry shortly" as an outage.
+    /ECONNREFUSED|ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable|^READONLY|^MASTERDOWN|^LOADING|^NOREPLICAS/.test(err.message)
   );
 }

@@ -20,7 +20,7 @@ describe("config", () => {
     expect(config).to.deep.include({
       host: "127.0.0.1",
       port: 3000,
-      redisUrl: "redis://127.0.0.1:6379",
+      redis: { kind: "single", url: "redis://127.0.0.1:6379" },
       redisPrefix: "ringcast",
       mode: "broadcast",
       tokenTtlSeconds: 3600,
@@ -47,6 +47,45 @@ describe("config", () => {
     });
     expect(config).to.deep.include({ port: 0, nodeId: "edge-1", seedDemo: true, advertiseUrl: "http://10.0.0.5:3000" });
     expect(config.corsOrigins).to.deep.equal(["https://a.example", "https://b.example"]);
+  });
+
+  it("selects Redis Sentinel with REDIS_SENTINELS, for members and gateways", () => {
+    const config = loadConfig({
+      RINGCAST_TOKEN_SECRET: SECRET,
+      REDIS_SENTINELS: "10.0.0.1:26379, sentinel-b:26380,[::1]:26381",
+      REDIS_SENTINEL_NAME: "school",
+      REDIS_PASSWORD: "data-secret",
+      REDIS_SENTINEL_PASSWORD: "sentinel-secret",
+    });
+    expect(config.redis).to.deep.equal({
+      kind: "sentinel",
+      sentinels: [
+        { host: "10.0.0.1", port: 26379 },
+        { host: "sentinel-b", port: 26380 },
+        { host: "::1", port: 26381 },
+      ],
+      name: "school",
+      username: undefined,
+      password: "data-secret",
+      sentinelUsername: undefined,
+      sentinelPassword: "sentinel-secret",
+      tls: false,
+    });
+    expect(loadGatewayConfig({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINELS: "h:1" }).redis).to.include({ kind: "sentinel", name: "mymaster" });
+  });
+
+  it("puts REDIS_PASSWORD and REDIS_TLS into a plain REDIS_URL", () => {
+    const config = loadConfig({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_URL: "redis://db:6380/2", REDIS_PASSWORD: "p@ss", REDIS_TLS: "true" });
+    expect(config.redis).to.deep.equal({ kind: "single", url: "rediss://:p%40ss@db:6380/2" });
+  });
+
+  it("refuses contradicting or malformed Redis settings, naming them", () => {
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_URL: "redis://a:1", REDIS_SENTINELS: "b:2" })).to.deep.equal([
+      "REDIS_URL and REDIS_SENTINELS: set one of them, not both",
+    ]);
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINELS: "b:2,nope" })[0]).to.match(/^REDIS_SENTINELS: "nope" is not host:port/);
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINELS: "b:99999" })[0]).to.match(/^REDIS_SENTINELS: "b:99999"/);
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINEL_PASSWORD: "x" })[0]).to.match(/^REDIS_SENTINEL_PASSWORD/);
   });
 
   it("names every bad variable at once", () => {
