@@ -32,6 +32,20 @@ export class UnavailableError extends RingcastError {
 }
 
 /**
+ * The primary stored a message but not enough replicas confirmed it in time (a failover may be
+ * under way): not acknowledged, since a failover now could lose it. It may still be delivered.
+ */
+export class ReplicationError extends RingcastError {
+  constructor(wanted: number, confirmed: number) {
+    super(
+      "service_unavailable",
+      `the message log's replicas did not confirm the message in time (${confirmed} of ${wanted}); it is not acknowledged and may or may not be delivered: check its status or retry shortly`,
+    );
+    this.name = "ReplicationError";
+  }
+}
+
+/**
  * A limit was hit: REST answers 429 with Retry-After, sockets `{ ok: false, error: { code:
  * "rate_limited", message, retryAfterMs } }`.
  */

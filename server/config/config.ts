@@ -73,6 +73,13 @@ export interface MemberConfig {
   inboxMaxLength: number;
   /** RINGCAST_INBOX_MAX_AGE_MS: oldest message kept for replay. Default 7 days. */
   inboxMaxAgeMs: number;
+  /**
+   * RINGCAST_REDIS_WAIT_REPLICAS: replicas that must confirm a message (Redis WAIT) before it is
+   * acknowledged, so a failover cannot lose it. Default 1 with REDIS_SENTINELS, else 0.
+   */
+  waitReplicas: number;
+  /** RINGCAST_REDIS_WAIT_MS: how long to wait for them before answering 503. Default 1000. */
+  waitReplicasMs: number;
   /** RINGCAST_MAX_BUFFERED_BYTES: most bytes a member (or gateway) holds unsent for one connection before it closes that transport (the client reconnects and resumes). Default 1 MiB. */
   maxBufferedBytes: number;
   /** RINGCAST_CONNECT_TIMEOUT_MS: a connection that has not passed the handshake (no valid token) is closed after this. Default 5000. */
@@ -185,6 +192,8 @@ const envSchema = z.object({
   RINGCAST_DRAIN_INTERVAL_MS: intIn(0, 10_000).default(50),
   RINGCAST_INBOX_MAX_LENGTH: intIn(1, 1_000_000).default(1000),
   RINGCAST_INBOX_MAX_AGE_MS: intIn(1000, 365 * 24 * 3600 * 1000).default(7 * 24 * 3600 * 1000),
+  RINGCAST_REDIS_WAIT_REPLICAS: intIn(0, 16).optional(),
+  RINGCAST_REDIS_WAIT_MS: intIn(10, 60_000).default(1000),
   RINGCAST_CONNECT_TIMEOUT_MS: intIn(500, 600_000).default(5000),
   RINGCAST_MAX_CONNECTIONS: intIn(1, 10_000_000).default(20_000),
   RINGCAST_MAX_SOCKETS_PER_USER: intIn(1, 100_000).default(20),
@@ -249,6 +258,8 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     drainIntervalMs: e.RINGCAST_DRAIN_INTERVAL_MS,
     inboxMaxLength: e.RINGCAST_INBOX_MAX_LENGTH,
     inboxMaxAgeMs: e.RINGCAST_INBOX_MAX_AGE_MS,
+    waitReplicas: e.RINGCAST_REDIS_WAIT_REPLICAS ?? (redis.kind === "sentinel" ? 1 : 0),
+    waitReplicasMs: e.RINGCAST_REDIS_WAIT_MS,
     maxBufferedBytes: e.RINGCAST_MAX_BUFFERED_BYTES,
     connectTimeoutMs: e.RINGCAST_CONNECT_TIMEOUT_MS,
     maxConnections: e.RINGCAST_MAX_CONNECTIONS,

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
+import { ReplicationError } from "../errors.ts";
 import type { Message, Target } from "../messaging/message.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
@@ -10,6 +11,13 @@ export interface RedisInboxOptions {
   maxLength: number;
   /** Oldest message kept, by age (ms); older ones are trimmed at the log's next append. */
   maxAgeMs: number;
+  /**
+   * Replicas that must hold an append before it is acknowledged (Redis WAIT), so a primary
+   * failover never loses an acknowledged message; 0 acknowledges on the primary's answer.
+   */
+  waitReplicas?: number;
+  /** How long to wait for them (ms) before answering 503. */
+  waitTimeoutMs?: number;
 }
 
 /**
@@ -29,6 +37,10 @@ type ScriptedRedis = Redis & {
   ringcastRead(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   ringcastTail(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   ringcastReadBefore(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+};
+
+type ScriptedPipeline = ChainableCommander & {
+  ringcastAppend(numKeys: number, ...keysAndArgs: (string | number)[]): ScriptedPipeline;
 };
 
 /**
@@ -64,8 +76,26 @@ export class RedisInbox implements InboxStore {
         args.push(this.keys.directLog(draft.to.id, ""), POINTERS_PER_LOG * this.options.maxLength);
       } else args.push("", "");
       for (const route of routes) if (route.userIds.length > 0) args.push(route.channel, JSON.stringify(route.userIds));
-      return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
+      if (!this.options.waitReplicas) return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
+      return this.appendReplicated(keys, args, this.options.waitReplicas);
     });
+  }
+
+  /**
+   * The append and a WAIT in one pipeline, so both go over the same connection (the store client
+   * does not resend commands after a reconnect, so a WAIT can never vouch for another primary).
+   */
+  private async appendReplicated(keys: string[], args: (string | number)[], replicas: number): Promise<string> {
+    const pipeline = this.redis.pipeline() as ScriptedPipeline;
+    const results = await pipeline
+      .ringcastAppend(keys.length, ...keys, ...args)
+      .wait(replicas, this.options.waitTimeoutMs ?? 1000)
+      .exec();
+    const [[appendError, id] = [null, null], [waitError, acknowledged] = [null, 0]] = results ?? [];
+    if (appendError) throw appendError;
+    if (waitError) throw waitError;
+    if (Number(acknowledged) < replicas) throw new ReplicationError(replicas, Number(acknowledged));
+    return String(id);
   }
 
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage> {

@@ -83,7 +83,12 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     self: () => ({ id: config.nodeId, url: selfUrl() }),
   });
   const { bus } = mode;
-  const inbox = new RedisInbox(store, keys, { maxLength: config.inboxMaxLength, maxAgeMs: config.inboxMaxAgeMs });
+  const inbox = new RedisInbox(store, keys, {
+    maxLength: config.inboxMaxLength,
+    maxAgeMs: config.inboxMaxAgeMs,
+    waitReplicas: config.waitReplicas,
+    waitTimeoutMs: config.waitReplicasMs,
+  });
   const receipts = new ReceiptCursors(store, keys);
   // Who is online where, replicated in every member's memory: a send asks no Redis about it.
   const presence = new PresenceDirectory({ memberId: config.nodeId, transport: new RedisPresenceTransport(store, watch, { prefix: config.redisPrefix, log }), log });

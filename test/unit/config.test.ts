@@ -21,6 +21,7 @@ describe("config", () => {
       host: "127.0.0.1",
       port: 3000,
       redis: { kind: "single", url: "redis://127.0.0.1:6379" },
+      waitReplicas: 0,
       redisPrefix: "ringcast",
       mode: "broadcast",
       tokenTtlSeconds: 3600,
@@ -49,7 +50,7 @@ describe("config", () => {
     expect(config.corsOrigins).to.deep.equal(["https://a.example", "https://b.example"]);
   });
 
-  it("selects Redis Sentinel with REDIS_SENTINELS, for members and gateways", () => {
+  it("selects Redis Sentinel with REDIS_SENTINELS, and then waits for a replica by default", () => {
     const config = loadConfig({
       RINGCAST_TOKEN_SECRET: SECRET,
       REDIS_SENTINELS: "10.0.0.1:26379, sentinel-b:26380,[::1]:26381",
@@ -71,6 +72,8 @@ describe("config", () => {
       sentinelPassword: "sentinel-secret",
       tls: false,
     });
+    expect(config.waitReplicas).to.equal(1);
+    expect(loadConfig({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINELS: "h:1", RINGCAST_REDIS_WAIT_REPLICAS: "0" }).waitReplicas).to.equal(0);
     expect(loadGatewayConfig({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINELS: "h:1" }).redis).to.include({ kind: "sentinel", name: "mymaster" });
   });
 
