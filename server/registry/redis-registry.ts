@@ -37,6 +37,9 @@ export class RedisRegistry implements Registry {
   private renewing = false;
   private readonly watcher: RedisMembershipWatcher;
   private readonly startedAt = new Date().toISOString();
+  /** While set, this member was itself cut off from Redis: it prunes nobody until this time (ms). */
+  private pruneAfter = 0;
+  private cutOff = false;
 
   constructor(
     private readonly redis: Redis,
@@ -98,16 +101,25 @@ export class RedisRegistry implements Registry {
       this.renewing = true;
       this.heartbeat()
         .then(() => this.watcher.refreshNow())
-        .catch((err: Error) => this.log.debug({ err: err.message }, "heartbeat failed"))
+        .catch((err: Error) => {
+          this.cutOff = true;
+          this.log.debug({ err: err.message }, "heartbeat failed");
+        })
         .finally(() => {
           this.renewing = false;
         });
     }, this.options.heartbeatMs);
   }
 
-  /** Renews this member's lease and prunes expired members (bumping the epoch if anything changed). */
+  /**
+   * Renews this member's lease and prunes expired members (bumping the epoch if anything changed).
+   * After its own heartbeats failed (a Redis restart, a Sentinel failover) a member prunes nobody
+   * for one lease: the others were cut off too and need that long to reconnect and renew, and
+   * must not be evicted because of the outage itself.
+   */
   private async heartbeat(): Promise<void> {
     const now = Date.now();
+    const pruneBefore = now >= this.pruneAfter ? now : 0;
     const info: MemberInfo = {
       id: this.self.id,
       url: this.self.url(),
@@ -118,7 +130,11 @@ export class RedisRegistry implements Registry {
       adapter: this.self.adapterStats?.(),
       messages: this.self.messageTotals?.(),
     };
-    const args = [this.self.id, now, now + this.options.leaseMs, JSON.stringify(info), this.keys.ringChanges];
+    const args = [this.self.id, pruneBefore, now + this.options.leaseMs, JSON.stringify(info), this.keys.ringChanges];
     await this.redis.eval(HEARTBEAT, 3, ...this.registryKeys(), ...args);
+    if (this.cutOff) {
+      this.cutOff = false;
+      this.pruneAfter = Date.now() + this.options.leaseMs;
+    }
   }
 }

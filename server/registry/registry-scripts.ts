@@ -4,7 +4,7 @@
  * KEYS: leases (zset id -> expiry ms), info (hash id -> JSON), epoch (counter).
  */
 
-/** ARGV: id, now, expiry, info JSON, channel. Renews the lease, prunes expired members. Returns the epoch. */
+/** ARGV: id, prune-before (ms; 0 prunes nobody), expiry, info JSON, channel. Renews the lease, prunes members expired before it. Returns the epoch. */
 export const HEARTBEAT = `
 local joined = redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
