@@ -8,6 +8,8 @@ import type { RingcastServer, RingcastSocket } from "./types.ts";
 
 /** Keys read per MGET when re-checking every local socket. */
 const SWEEP_CHUNK = 500;
+/** Tries of the re-check after a reconnect (0.5 s, 1 s, 1.5 s... apart: about 20 s in all). */
+const SWEEP_ATTEMPTS = 9;
 
 /**
  * Ends live sessions cluster-wide: every member listens on one channel (keys.sessionEnds) where a
@@ -21,9 +23,8 @@ export class SessionEnds {
     const end = parseSessionEnd(text);
     if (end) this.endLocal(end);
   };
-  private readonly onReconnect = (): void => {
-    this.sweep().catch((err: Error) => this.log.warn({ err: err.message }, "session re-check after a Redis reconnect failed"));
-  };
+  private readonly onReconnect = (): void => this.sweepAfterReconnect(1);
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly io: RingcastServer,
@@ -41,6 +42,7 @@ export class SessionEnds {
   }
 
   close(): void {
+    clearTimeout(this.retry);
     this.subscriber.off("message", this.onMessage);
     this.subscriber.off("ready", this.onReconnect);
     this.subscriber.unsubscribe(this.keys.sessionEnds).catch(() => undefined);
@@ -66,6 +68,19 @@ export class SessionEnds {
         if (reason) endSession(socket, reason);
       });
     }
+  }
+
+  /**
+   * The subscriber is often back before the store (each connection reconnects on its own, and
+   * after a failover each asks the sentinels): a failed re-check is tried again, a few times.
+   */
+  private sweepAfterReconnect(attempt: number): void {
+    clearTimeout(this.retry);
+    this.sweep().catch((err: Error) => {
+      if (attempt >= SWEEP_ATTEMPTS) return this.log.warn({ err: err.message }, "session re-check after a Redis reconnect failed");
+      this.log.debug({ err: err.message, attempt }, "session re-check after a Redis reconnect failed; trying again");
+      this.retry = setTimeout(() => this.sweepAfterReconnect(attempt + 1), 500 * attempt);
+    });
   }
 
   private localSocketsOf(userId: string): RingcastSocket[] {
