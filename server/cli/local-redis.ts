@@ -32,6 +32,8 @@ export interface LocalRedisOptions {
    * Off by default: a throwaway test Redis stays as fast as it can be.
    */
   appendFsync?: AppendFsync;
+  /** Starts as a replica of the Redis on 127.0.0.1 at this port. */
+  replicaOf?: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export function redisServerArgs(port: number, options: Omit<LocalRedisOptions, "
     args.push("--appendonly", "no");
   }
   if (options.dir) args.push("--dir", options.dir);
+  if (options.replicaOf) args.push("--replicaof", "127.0.0.1", String(options.replicaOf));
   return args;
 }
 
@@ -82,7 +85,8 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   };
 }
 
-function launch(binary: string, args: string[], port: number): Promise<ChildProcess> {
+/** Spawns a Redis process and resolves once its log says `readyText`; rejects if it exits first. */
+export function launch(binary: string, args: string[], port: number, readyText = "Ready to accept connections"): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     // A throwaway Redis must not outlive the demo or test run that started it.
@@ -92,7 +96,7 @@ function launch(binary: string, args: string[], port: number): Promise<ChildProc
     let output = "";
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
+      if (output.includes(readyText)) {
         child.stdout?.off("data", onData);
         child.stdout?.resume();
         resolve(child);
@@ -113,7 +117,7 @@ async function stopChild(child: ChildProcess, save: boolean, port: number): Prom
   await exited;
 }
 
-async function killChild(child: ChildProcess): Promise<void> {
+export async function killChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGKILL");

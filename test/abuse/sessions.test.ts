@@ -7,7 +7,7 @@ import { RestError, RingcastRest, type Session } from "../../client/rest.ts";
 import { type Message, RingcastClient, type RingcastClientError } from "../../client/ringcast-client.ts";
 import { eventually, Inbox } from "../support/clients.ts";
 import { type ClusterProcess, spawnGateway, spawnMember } from "../support/processes.ts";
-import { seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
+import { redisEnv, seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
 
 /**
  * Sessions follow their token: with 10 s tokens (the shortest allowed) and a 4 s notice, a live
@@ -94,7 +94,7 @@ for (const mode of ["hash", "broadcast"] as const) {
     /** A member other than the one serving `w`: its REST answers prove the effect is cluster-wide. */
     const otherMember = (w: Watched): RingcastRest => new RingcastRest(members.find((m) => m.nodeId !== w.member)!.url);
     const admin = (command: string, userId: string) =>
-      run(process.execPath, ["--import", "tsx", ADMIN, command, userId], { env: { ...process.env, REDIS_URL: redisUrl, RINGCAST_REDIS_PREFIX: prefix }, timeout: 20_000 });
+      run(process.execPath, ["--import", "tsx", ADMIN, command, userId], { env: { ...process.env, ...redisEnv(redisUrl), RINGCAST_REDIS_PREFIX: prefix }, timeout: 20_000 });
 
     before(async () => {
       redisUrl = (await sharedRedis()).url;

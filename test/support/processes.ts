@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { redisEnv } from "./redis.ts";
 
 /** One token secret for every process of this test run. */
 export const TOKEN_SECRET = randomBytes(32).toString("hex");
@@ -50,7 +51,7 @@ export function memberEnv(options: SpawnOptions): Record<string, string> {
   return {
     HOST: "127.0.0.1",
     PORT: "0",
-    REDIS_URL: options.redisUrl,
+    ...redisEnv(options.redisUrl),
     RINGCAST_REDIS_PREFIX: options.prefix,
     NODE_ID: options.nodeId,
     RINGCAST_TOKEN_SECRET: TOKEN_SECRET,

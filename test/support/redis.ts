@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { type AppendFsync, type LocalRedis, startLocalRedis } from "../../server/cli/local-redis.ts";
+import { type LocalSentinel, type LocalSentinelOptions, startLocalSentinel } from "../../server/cli/local-sentinel.ts";
 import { markDataset } from "../../server/redis/dataset-marker.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { buildDemoSchool, type DemoSchool, loadSchool } from "../../server/school/demo-school.ts";
@@ -12,11 +13,42 @@ const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
 export const TEST_PASSWORD = "correct-horse-battery";
 
 let shared: Promise<LocalRedis> | undefined;
+/** What product processes get instead of REDIS_URL=<url>, for a URL that is not a plain Redis. */
+const productEnv = new Map<string, Record<string, string>>();
 
-/** One real redis-server for the whole run, on a free port (suites keep apart by key prefix). */
+/**
+ * RINGCAST_TEST_REDIS: the topology the suites run against, "single" (default) or "sentinel"
+ * (a primary, a replica and 3 sentinels; members, gateways and CLIs connect through the sentinels).
+ */
+export function testTopology(): "single" | "sentinel" {
+  const value = process.env.RINGCAST_TEST_REDIS ?? "single";
+  if (value !== "single" && value !== "sentinel") throw new Error(`RINGCAST_TEST_REDIS must be single or sentinel (got "${value}")`);
+  return value;
+}
+
+/**
+ * One real Redis for the whole run, on free ports (suites keep apart by key prefix). Its `url`
+ * is always the primary as started, for the tests' own reads; product processes connect by
+ * redisEnv(url), which names the sentinels in the sentinel topology.
+ */
 export function sharedRedis(): Promise<LocalRedis> {
-  shared ??= startLocalRedis();
+  shared ??= testTopology() === "sentinel" ? startTestSentinel().then((topology) => topology.nodes[0]!) : startLocalRedis();
   return shared;
+}
+
+/**
+ * A Sentinel topology of the tests' own: from now on, product processes given the first
+ * primary's URL connect through the sentinels instead (so they follow a failover).
+ */
+export async function startTestSentinel(options: Omit<LocalSentinelOptions, "dir"> = {}): Promise<LocalSentinel> {
+  const topology = await startLocalSentinel({ dir: tempDir("sentinel"), ...options });
+  productEnv.set(topology.nodes[0]!.url, topology.env);
+  return topology;
+}
+
+/** The environment that points a member, gateway or CLI at the Redis the tests know as `url`. */
+export function redisEnv(url: string): Record<string, string> {
+  return productEnv.get(url) ?? { REDIS_URL: url };
 }
 
 /**
