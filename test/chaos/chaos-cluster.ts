@@ -1,8 +1,9 @@
 import type { LocalRedis } from "../../server/cli/local-redis.ts";
+import type { LocalSentinel } from "../../server/cli/local-sentinel.ts";
 import { type ClusterProcess, spawnMember } from "../support/processes.ts";
 
 /** One disruption of the cluster. */
-export type ChaosStep = "kill" | "join" | "remove" | "redis" | "rolling";
+export type ChaosStep = "kill" | "join" | "remove" | "redis" | "failover" | "rolling";
 
 export interface ChaosClusterOptions {
   mode: "broadcast" | "hash";
@@ -11,6 +12,8 @@ export interface ChaosClusterOptions {
   redisDownMs: number;
   /** Member settings: fast leases so a killed member leaves the ring within seconds. */
   env: Record<string, string>;
+  /** With Redis Sentinel: "failover" kills the primary; members reach Redis through the sentinels. */
+  sentinel?: LocalSentinel;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,6 +22,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ChaosCluster {
   private readonly members = new Map<string, ClusterProcess>();
   private next = 1;
+  /** When each primary was killed (epoch ms). */
+  readonly failovers: number[] = [];
 
   constructor(
     private readonly redis: LocalRedis,
@@ -41,6 +46,7 @@ export class ChaosCluster {
   async apply(step: ChaosStep): Promise<string> {
     if (step === "join") return `join ${await this.add()}`;
     if (step === "redis") return this.restartRedis();
+    if (step === "failover") return this.failover();
     if (step === "rolling") return this.rollingRestart();
     // Someone must keep serving: a kill (restarted soon) needs two members, a removal three.
     if (this.size < (step === "kill" ? 2 : 3)) return `${step} skipped (only ${this.size} members)`;
@@ -66,10 +72,29 @@ export class ChaosCluster {
   }
 
   private async restartRedis(): Promise<string> {
+    if (this.options.sentinel) return "redis restart skipped (with sentinels, see failover)";
     await this.redis.stop({ save: true });
     await sleep(this.options.redisDownMs);
     await this.redis.restart();
     return `redis down for ${this.options.redisDownMs} ms, restarted`;
+  }
+
+  /**
+   * kill -9 of the primary the sentinels name; once they promoted a replica, the old primary
+   * starts again (empty, as after losing its disk) and the sentinels make it a replica.
+   */
+  private async failover(): Promise<string> {
+    const sentinel = this.options.sentinel;
+    if (!sentinel) return "failover skipped (no sentinels)";
+    const port = await sentinel.primaryPort();
+    const node = sentinel.nodes.find((n) => n.port === port)!;
+    const killedAt = Date.now();
+    await node.kill();
+    this.failovers.push(killedAt);
+    const promoted = await sentinel.waitForFailover(port);
+    const took = Date.now() - killedAt;
+    await node.restart();
+    return `kill -9 primary :${port}; sentinels promoted :${promoted} after ${took} ms; old primary restarted as a replica`;
   }
 
   /** A deploy: every member in turn gets SIGTERM (graceful drain) and starts again. */

@@ -21,6 +21,10 @@ export interface ChaosReport {
   lost: number;
   /** Up to 10 acknowledged deliveries that never arrived, for diagnosis. */
   lostSamples: string[];
+  /** Per Redis primary killed: ms until the first send started after the kill was acknowledged (-1: none was). */
+  acceptedAgainMs?: number[];
+  /** With sentinels: the ring epoch before the first disruption and after the traffic (equal: no membership change). */
+  ringEpochs?: number[];
 }
 
 export function expectedByUser(acknowledged: Acknowledged[]): Map<string, Set<string>> {
@@ -40,7 +44,7 @@ export function allDelivered(fleet: FleetUser[], acknowledged: Acknowledged[]): 
 }
 
 export function buildReport(
-  run: { mode: string; seconds: number; events: string[]; sent: number; refused: number },
+  run: { mode: string; seconds: number; events: string[]; sent: number; refused: number; acceptedAgainMs?: number[]; ringEpochs?: number[] },
   acknowledged: Acknowledged[],
   fleet: FleetUser[],
 ): ChaosReport {
@@ -56,7 +60,7 @@ export function buildReport(
     const missing = [...wanted].filter((id) => !seen.has(id));
     totals.expectedDeliveries += wanted.size;
     totals.delivered += wanted.size - missing.length;
-    for (const id of missing) lostSamples.push(`${user.id} ${id} (member ${user.member ?? "none"})`);
+    for (const id of missing) lostSamples.push(`${user.id} ${id} (member ${user.member ?? "none"}; last drop: ${user.lastDrop ?? "none"})`);
   }
   return {
     ...run,

@@ -1,12 +1,16 @@
+import { Redis } from "ioredis";
 import { RingcastRest } from "../../client/rest.ts";
+import type { LocalSentinel } from "../../server/cli/local-sentinel.ts";
+import { redisKeys } from "../../server/redis/keys.ts";
+import { redisConnectOptions } from "../../server/redis/redis-target.ts";
 import { startLocalRedis } from "../../server/cli/local-redis.ts";
 import { eventually } from "../support/clients.ts";
 import { closeFleet, connectFleet } from "../support/fleet.ts";
 import { FLOOD_LIMITS, spawnGateway } from "../support/processes.ts";
-import { buildLargeSchool, seedSchool, TEST_PASSWORD } from "../support/redis.ts";
+import { buildLargeSchool, seedSchool, startTestSentinel, TEST_PASSWORD } from "../support/redis.ts";
 import { ChaosCluster, type ChaosStep } from "./chaos-cluster.ts";
 import { allDelivered, buildReport, type ChaosReport } from "./chaos-report.ts";
-import { ChaosTraffic } from "./chaos-traffic.ts";
+import { acceptedAgainAfter, ChaosTraffic } from "./chaos-traffic.ts";
 import { tempDir } from "../support/temp.ts";
 
 export type { ChaosReport } from "./chaos-report.ts";
@@ -24,6 +28,8 @@ export interface ChaosOptions {
   classes: number;
   /** Messages per second (bounded: seconds x rate in all). */
   rate: number;
+  /** "sentinel": a primary, a replica and 3 sentinels, members connected through them. */
+  redis?: "single" | "sentinel";
   log?: (line: string) => void;
 }
 
@@ -51,15 +57,17 @@ export function shuffledPlan(counts: Partial<Record<ChaosStep, number>>): ChaosS
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
-  const redis = await startLocalRedis({ dir: tempDir("chaos") });
+  const sentinel = options.redis === "sentinel" ? await startTestSentinel() : undefined;
+  const redis = sentinel ? sentinel.nodes[0]! : await startLocalRedis({ dir: tempDir("chaos") });
   const prefix = `chaos-${options.mode}`;
   const school = buildLargeSchool(options.classes);
   await seedSchool(redis.url, prefix, school);
-  const cluster = new ChaosCluster(redis, { mode: options.mode, prefix, redisDownMs: options.redisDownMs, env: MEMBER_ENV });
+  const cluster = new ChaosCluster(redis, { mode: options.mode, prefix, redisDownMs: options.redisDownMs, env: MEMBER_ENV, sentinel });
   await Promise.all([1, 2, 3].map(() => cluster.add()));
   const gateway = await spawnGateway({ redisUrl: redis.url, prefix, mode: options.mode });
   const students = school.users.filter((u) => u.role === "student").map((u) => u.id);
   const fleet = await connectFleet(gateway.url, students);
+  const epochBefore = sentinel ? await ringEpoch(sentinel, prefix) : undefined;
   log(`  ${cluster.size} members, ${fleet.length} students connected through the gateway`);
   try {
     const api = new RingcastRest(gateway.url);
@@ -76,13 +84,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log(`  ${event}`);
     }
     await sending;
+    const epochAfter = sentinel ? await ringEpoch(sentinel, prefix) : undefined;
     log("  traffic stopped; waiting for deliveries to settle");
     await eventually(() => allDelivered(fleet, traffic.acknowledged), SETTLE_MS, 250).catch(() => undefined);
-    const run = { mode: options.mode, seconds: options.seconds, events, sent: traffic.sent, refused: traffic.refused };
+    const acceptedAgainMs = cluster.failovers.map((at) => acceptedAgainAfter(traffic.outcomes, at) ?? -1);
+    const ringEpochs = epochBefore === undefined ? undefined : [epochBefore, epochAfter ?? -1];
+    const run = { mode: options.mode, seconds: options.seconds, events, sent: traffic.sent, refused: traffic.refused, acceptedAgainMs, ringEpochs };
     return buildReport(run, traffic.acknowledged, fleet);
   } finally {
     closeFleet(fleet);
     await Promise.all([gateway.stop(), cluster.stopAll()]);
-    await redis.stop();
+    await (sentinel ? sentinel.stop() : redis.stop());
+  }
+}
+
+/** The ring's epoch, read from the primary the sentinels name now: it moves on every membership change. */
+async function ringEpoch(sentinel: LocalSentinel, prefix: string): Promise<number> {
+  const { options } = redisConnectOptions(sentinel.target, { lazyConnect: true });
+  const redis = new Redis(options);
+  try {
+    await redis.connect();
+    return Number(await redis.get(redisKeys(prefix).ringEpoch));
+  } finally {
+    redis.disconnect();
   }
 }

@@ -22,6 +22,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class ChaosTraffic {
   readonly acknowledged: Acknowledged[] = [];
+  /** When each send started (epoch ms) and whether it was acknowledged. */
+  readonly outcomes: { startedAt: number; ok: boolean }[] = [];
   sent = 0;
   refused = 0;
   private readonly sockets = new Map<string, FleetUser>();
@@ -57,25 +59,42 @@ export class ChaosTraffic {
   }
 
   private async viaRest(teacherId: string, request: SendRequest, recipients: string[]): Promise<void> {
+    const outcome = this.started();
     try {
       const receipt = await this.api.send(this.teacherTokens.get(teacherId)!, request);
       this.acknowledged.push({ id: receipt.id, recipients });
+      outcome.ok = true;
     } catch (err) {
       if (err instanceof RestError || err instanceof TypeError) this.refused++; // 503 or unreachable: not acknowledged
       else throw err;
     }
   }
 
+  private started(): { startedAt: number; ok: boolean } {
+    const outcome = { startedAt: Date.now(), ok: false };
+    this.outcomes.push(outcome);
+    return outcome;
+  }
+
   private async viaSocket(senderId: string, request: { to: { user: string }; body: string }): Promise<void> {
     const sender = this.sockets.get(senderId)!;
+    const outcome = this.started();
     try {
       const ack = (await sender.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", request)) as { ok: boolean; id?: string };
-      if (ack.ok && ack.id) this.acknowledged.push({ id: ack.id, recipients: [request.to.user] });
-      else this.refused++;
+      if (ack.ok && ack.id) {
+        this.acknowledged.push({ id: ack.id, recipients: [request.to.user] });
+        outcome.ok = true;
+      } else this.refused++;
     } catch {
       this.refused++; // no ack in time: the sender does not know, so it is not counted as acknowledged
     }
   }
+}
+
+/** Milliseconds from `since` until the first send started after it that was acknowledged. */
+export function acceptedAgainAfter(outcomes: { startedAt: number; ok: boolean }[], since: number): number | undefined {
+  const first = outcomes.filter((o) => o.ok && o.startedAt >= since).sort((a, b) => a.startedAt - b.startedAt)[0];
+  return first ? first.startedAt - since : undefined;
 }
 
 function twoOf(ids: string[]): [string, string] {

@@ -2,6 +2,7 @@
  * The full chaos run, a documented command (bounded in time, loopback only):
  *   npm run chaos -- --mode hash --seconds 120 --kills 5 --joins 2 --removes 1 --redis-restarts 1
  *   npm run chaos -- --mode broadcast --rolling        (a rolling restart of every member)
+ *   npm run chaos -- --redis sentinel --failovers 2 --redis-restarts 0   (kill -9 of the primary)
  * Prints the events and the counts; exits 1 if anything acknowledged was lost, duplicated or
  * delivered out of order.
  */
@@ -19,6 +20,8 @@ const { values } = parseCli({
     joins: { type: "string", default: "2", help: "members added" },
     removes: { type: "string", default: "1", help: "members stopped with SIGTERM (removed)" },
     "redis-restarts": { type: "string", default: "1", help: "times Redis is stopped and started" },
+    redis: { type: "string", default: "single", help: "single, or sentinel (a primary, a replica, 3 sentinels)" },
+    failovers: { type: "string", default: "0", help: "with --redis sentinel: times the primary is killed with -9" },
     "redis-down-ms": { type: "string", default: "3000", help: "how long Redis stays down each time" },
     rolling: { type: "boolean", help: "a rolling restart of every member instead of the plan above" },
     classes: { type: "string", default: "5", help: "classes of 30 students" },
@@ -35,6 +38,7 @@ const plan = values.rolling
       join: count(values.joins, 10),
       remove: count(values.removes, 10),
       redis: count(values["redis-restarts"], 5),
+      failover: count(values.failovers, 5),
     });
 console.log(`chaos: ${mode} mode, ${seconds} s, plan: ${plan.join(", ")}`);
 const report = await runChaos({
@@ -44,6 +48,7 @@ const report = await runChaos({
   redisDownMs: count(values["redis-down-ms"], 60_000),
   classes: Math.max(1, count(values.classes, 20)),
   rate: Math.max(1, count(values.rate, 200)),
+  redis: values.redis === "sentinel" ? "sentinel" : "single",
   log: (line) => console.log(line),
 });
 console.log(JSON.stringify(report, null, 2));

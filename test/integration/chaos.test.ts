@@ -30,6 +30,15 @@ for (const mode of ["hash", "broadcast"] as const) {
       expect(report.refused, "sends refused while Redis was down").to.be.greaterThan(0);
     });
 
+    it("kill -9 of the Redis Sentinel primary under traffic: refused while it fails over, then accepted, nothing acknowledged lost; no member evicted", async () => {
+      const report = await runChaos({ mode, seconds: 20, plan: ["failover"], redisDownMs: 0, classes: 3, rate: 20, redis: "sentinel" });
+      expectExactlyOnce(report);
+      expect(report.refused, "sends refused during the failover").to.be.greaterThan(0);
+      expect(report.acceptedAgainMs?.[0], "sends accepted again after the failover").to.be.at.least(0);
+      const [before, after] = report.ringEpochs ?? [];
+      expect(after, "the ring epoch (a member evicted by the failover would move it)").to.equal(before);
+    });
+
     it("a rolling restart of every member under traffic: 0 lost, 0 duplicated", async () => {
       const report = await runChaos({ mode, seconds: 15, plan: ["rolling"], redisDownMs: 0, classes: 3, rate: 20 });
       expectExactlyOnce(report);

@@ -12,6 +12,8 @@ export interface FleetUser {
   member: string | undefined;
   /** Times the connection dropped (transport closed by a member, or the member died). */
   drops: number;
+  /** Why the connection last dropped or failed (a disconnect reason or a connect_error code). */
+  lastDrop?: string;
   /** Where the first session started in the user's log (the resume point before any message). */
   startedAt: string | undefined;
 }
@@ -39,9 +41,13 @@ async function connectUser(routerUrl: string, id: string, password?: string): Pr
     user.member = session.member;
     user.startedAt ??= session.lastMessageId;
   });
-  socket.on("disconnect", () => {
+  socket.on("disconnect", (reason) => {
     user.member = undefined;
     user.drops++;
+    user.lastDrop = reason;
+  });
+  socket.on("connect_error", (err: Error & { data?: { code?: string } }) => {
+    user.lastDrop = `connect_error ${err.data?.code ?? err.message}`;
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("ringcast:session", () => resolve());
