@@ -119,7 +119,7 @@ export class RedisRegistry implements Registry {
    */
   private async heartbeat(): Promise<void> {
     const now = Date.now();
-    const pruneBefore = now >= this.pruneAfter ? now : 0;
+    const pruneBefore = this.cutOff || now < this.pruneAfter ? 0 : now;
     const info: MemberInfo = {
       id: this.self.id,
       url: this.self.url(),
