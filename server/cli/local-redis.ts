@@ -8,6 +8,8 @@ import { ensureCommand } from "./system-command.ts";
  */
 export interface LocalRedis {
   readonly port: number;
+  /** The running process's id (undefined while stopped). */
+  readonly pid: number | undefined;
   readonly url: string;
   /** Stops the server; with `save`, writes its data first so a restart in `dir` reloads it. */
   stop(options?: { save?: boolean }): Promise<void>;
@@ -73,6 +75,9 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
     async stop({ save = false } = {}) {
       await stopChild(child, save, port);
     },
@@ -85,14 +90,18 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   };
 }
 
+/** A throwaway Redis must not outlive the demo or test run that started it. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** Spawns a Redis process and resolves once its log says `readyText`; rejects if it exits first. */
 export function launch(binary: string, args: string[], port: number, readyText = "Ready to accept connections"): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-    // A throwaway Redis must not outlive the demo or test run that started it.
-    const killOnExit = (): void => void child.kill("SIGKILL");
-    process.on("exit", killOnExit);
-    child.once("exit", () => process.off("exit", killOnExit));
+    running.add(child);
+    child.once("exit", () => running.delete(child));
     let output = "";
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
