@@ -6,21 +6,30 @@
  * and leaves the others running, so killing a member shows the failover.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { appendFsyncFromEnv, type LocalRedis, startLocalRedis } from "./local-redis.ts";
 import { parseCli } from "./cli-args.ts";
+import { type LocalSentinel, startLocalSentinel } from "./local-sentinel.ts";
 import { Supervisor } from "./supervisor.ts";
 
 const { values } = parseCli({
-  usage: "npm run demo [-- --mode hash]",
+  usage: "npm run demo [-- --mode hash] [--redis sentinel]",
   summary:
-    "Starts the demo school on PORT (default 3000): the Redis at REDIS_URL or a local redis-server (append-only persistence in .ringcast/redis/), then broadcast mode on two sticky workers, or hash mode as a gateway and three members (3001-3003). A process that dies is restarted; the others keep running. Ctrl-C stops everything.",
-  options: { mode: { type: "string", default: "broadcast", help: "broadcast or hash" } },
+    "Starts the demo school on PORT (default 3000): the Redis at REDIS_URL or a local redis-server (append-only persistence in .ringcast/redis/), then broadcast mode on two sticky workers, or hash mode as a gateway and three members (3001-3003). A process that dies is restarted; the others keep running. With --redis sentinel, Redis is a primary, two replicas and three sentinels instead (fresh data in .ringcast/sentinel/ each run): kill the primary to watch a failover. Ctrl-C stops everything.",
+  options: {
+    mode: { type: "string", default: "broadcast", help: "broadcast or hash" },
+    redis: { type: "string", default: "single", help: "single, or sentinel (a primary, 2 replicas, 3 sentinels on ports 6390-6392 and 26390-26392)" },
+  },
 });
 if (values.mode !== "broadcast" && values.mode !== "hash") {
   process.stderr.write(`--mode must be broadcast or hash, not '${values.mode}'\n`);
+  process.exit(2);
+}
+
+if (values.redis !== "single" && values.redis !== "sentinel") {
+  process.stderr.write(`--redis must be single or sentinel, not '${values.redis}'\n`);
   process.exit(2);
 }
 
@@ -55,11 +64,28 @@ async function redisForDemo(): Promise<{ url: string; local?: LocalRedis }> {
   return { url: local.url, local };
 }
 
-const { url, local } = await redisForDemo();
+/** A fresh Sentinel topology on fixed ports, for watching a failover: its data lasts one run. */
+async function sentinelForDemo(): Promise<{ env: Record<string, string>; local: LocalSentinel }> {
+  rmSync(SENTINEL_DIR, { recursive: true, force: true });
+  const local = await startLocalSentinel({ dir: SENTINEL_DIR, ports: SENTINEL_PORTS, appendFsync: appendFsyncFromEnv() });
+  const [primary, ...replicas] = local.nodes;
+  console.log(
+    `started Redis Sentinel "${local.name}": primary :${primary!.port} (pid ${primary!.pid}), replicas ${replicas.map((r) => `:${r.port}`).join(", ")}, ` +
+      `sentinels ${local.sentinelPorts.map((p) => `:${p}`).join(", ")}. Watch a failover: kill -9 ${primary!.pid}; ` +
+      `redis-cli -p ${local.sentinelPorts[0]} sentinel get-master-addr-by-name ${local.name} names the new primary.`,
+  );
+  // An empty REDIS_URL counts as unset: one from the shell must not contradict the sentinels.
+  return { env: { ...local.env, REDIS_URL: "" }, local };
+}
+
+const SENTINEL_DIR = fileURLToPath(new URL("../../.ringcast/sentinel/", import.meta.url));
+const SENTINEL_PORTS = { nodes: [6390, 6391, 6392], sentinels: [26390, 26391, 26392] };
+const { env: redisEnv, local } =
+  values.redis === "sentinel" ? await sentinelForDemo() : await redisForDemo().then(({ url, local }) => ({ env: { REDIS_URL: url }, local }));
 const port = Number(process.env.PORT ?? "3000");
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const shared = {
-  REDIS_URL: url,
+  ...redisEnv,
   RINGCAST_MODE: values.mode,
   // A fresh secret per demo run: fine for a demo, where tokens need not outlive the process.
   RINGCAST_TOKEN_SECRET: process.env.RINGCAST_TOKEN_SECRET ?? randomBytes(32).toString("hex"),

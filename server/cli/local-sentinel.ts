@@ -33,6 +33,8 @@ export interface LocalSentinelOptions {
   /** Default 2: after a failover one is left, so sends that wait for a replica go on at once. */
   replicas?: number;
   sentinels?: number;
+  /** Fixed ports (else free ones): the data nodes' (primary first) and the sentinels'. */
+  ports?: { nodes: number[]; sentinels: number[] };
   /** How long the primary must be unreachable before the sentinels agree it is down. Default 1000 ms. */
   downAfterMs?: number;
   appendFsync?: AppendFsync;
@@ -42,12 +44,13 @@ export async function startLocalSentinel(options: LocalSentinelOptions): Promise
   const binary = ensureCommand("redis-sentinel", "redis-sentinel", "macOS: brew install redis (it includes redis-sentinel)");
   const name = options.name ?? "ringcast";
   const node = (i: number, replicaOf?: number) =>
-    startLocalRedis({ dir: ensureDir(join(options.dir, `node-${i}`)), appendFsync: options.appendFsync, replicaOf });
+    startLocalRedis({ port: options.ports?.nodes[i], dir: ensureDir(join(options.dir, `node-${i}`)), appendFsync: options.appendFsync, replicaOf });
   const primary = await node(0);
-  const replicas = await Promise.all(Array.from({ length: options.replicas ?? 2 }, (_, i) => node(i + 1, primary.port)));
+  const replicaCount = options.ports ? options.ports.nodes.length - 1 : (options.replicas ?? 2);
+  const replicas = await Promise.all(Array.from({ length: replicaCount }, (_, i) => node(i + 1, primary.port)));
   const nodes = [primary, ...replicas];
-  const count = options.sentinels ?? 3;
-  const sentinelPorts = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const count = options.ports?.sentinels.length ?? options.sentinels ?? 3;
+  const sentinelPorts = options.ports?.sentinels ?? (await Promise.all(Array.from({ length: count }, () => freePort())));
   const quorum = Math.floor(count / 2) + 1;
   const children = await Promise.all(
     sentinelPorts.map((port, i) => {
