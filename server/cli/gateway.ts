@@ -1,4 +1,5 @@
 /** Runs a gateway: `PORT=8080 RINGCAST_MODE=hash tsx server/cli/gateway.ts`. Logs "gateway ready". */
+import { describeRedisTarget } from "../redis/redis-target.ts";
 import { type GatewayConfig, loadGatewayConfig } from "../config/gateway-config.ts";
 import { composeGateway } from "../gateway/compose-gateway.ts";
 import { createLogger } from "../log.ts";
@@ -23,7 +24,7 @@ const gateway = composeGateway(config, log);
 handleSignals(log, () => gateway.close());
 try {
   await gateway.start();
-  log.info({ port: gateway.port, mode: config.mode, tls: Boolean(config.tls) }, "gateway ready");
+  log.info({ port: gateway.port, mode: config.mode, tls: Boolean(config.tls), redis: describeRedisTarget(config.redis) }, "gateway ready");
 } catch (err) {
   log.fatal({ err }, "gateway could not start");
   process.exit(1);

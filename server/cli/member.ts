@@ -1,4 +1,5 @@
 /** Runs one member: `PORT=3001 tsx server/cli/member.ts`. Logs "member ready" with its port. */
+import { describeRedisTarget } from "../redis/redis-target.ts";
 import { loadConfig, type MemberConfig } from "../config/config.ts";
 import { createLogger } from "../log.ts";
 import { composeMember } from "../member/compose.ts";
@@ -18,7 +19,7 @@ const member = composeMember(config, log);
 handleSignals(log, () => member.close(), config.drainGraceMs);
 try {
   await member.start();
-  log.info({ port: member.port, mode: config.mode }, "member ready");
+  log.info({ port: member.port, mode: config.mode, redis: describeRedisTarget(config.redis) }, "member ready");
 } catch (err) {
   log.fatal({ err }, "member could not start");
   process.exit(1);
