@@ -4,6 +4,7 @@ import { TokenService } from "../auth/tokens.ts";
 import type { GatewayConfig } from "../config/gateway-config.ts";
 import type { Logger } from "../log.ts";
 import { createRedisClient } from "../redis/connect.ts";
+import { followPrimarySwitches } from "../redis/primary-switches.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { LivenessProbe } from "../registry/liveness.ts";
 import { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
@@ -46,6 +47,7 @@ export function composeGateway(config: GatewayConfig, log: Logger): Gateway {
     limits,
     routes,
     redisClients: [store, watch],
+    primarySwitches: followPrimarySwitches(config.redis, [store, watch], log),
     listen: { host: config.host, port: config.port },
     log,
   });

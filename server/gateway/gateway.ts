@@ -11,6 +11,7 @@ import { relayHandshake } from "./handshake-capture.ts";
 import { type GatewayLimits, refuseRequest, refuseUpgrade } from "./limits.ts";
 import { handleEarlyAnswers } from "./early-answer.ts";
 import { badGateway, guardRequest, guardUpgrade, handleProxyErrors } from "./proxy-errors.ts";
+import type { PrimarySwitches } from "../redis/primary-switches.ts";
 import type { GatewayRoutes } from "./status.ts";
 import type { SessionTable } from "./session-table.ts";
 import type { TargetPicker } from "./target-picker.ts";
@@ -24,6 +25,8 @@ export interface GatewayParts {
   limits: GatewayLimits;
   routes: GatewayRoutes;
   redisClients: Redis[];
+  /** Follows a Sentinel failover (see followPrimarySwitches). */
+  primarySwitches: PrimarySwitches;
   listen: { host: string; port: number };
   log: Logger;
 }
@@ -66,6 +69,7 @@ export class Gateway {
     await Promise.all(redisClients.map((client) => connectRedis(client)));
     watcher.onChange((m) => sessions.retain(new Set(m.members.map((member) => member.url))));
     await watcher.start();
+    this.parts.primarySwitches.start();
     // Handlers never throw: an unexpected failure answers this one client, not the process.
     server.on("request", (req, res) => this.onRequest(req, res).catch((err: Error) => this.failed(err, req, res)));
     server.on("upgrade", (req, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head).catch((err: Error) => this.failed(err, req, socket)));
@@ -83,6 +87,7 @@ export class Gateway {
     this.agent.destroy();
     sessions.close();
     watcher.close();
+    this.parts.primarySwitches.close();
     await Promise.all(redisClients.map(closeRedis));
     this.status = "closed";
   }

@@ -26,6 +26,7 @@ import { NoticeSubscriber } from "../realtime/notice-subscriber.ts";
 import { socketHandlers } from "../realtime/socket-handlers.ts";
 import type { RingcastServer } from "../realtime/types.ts";
 import { allReady, createRedisClient } from "../redis/connect.ts";
+import { followPrimarySwitches } from "../redis/primary-switches.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
@@ -72,9 +73,10 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     { heartbeatMs: config.heartbeatMs, leaseMs: config.leaseMs },
     log,
   );
+  const [pub, sub] = [createRedisClient(config.redis, "pub", log), createRedisClient(config.redis, "sub", log)];
   const mode = clusterModeFor(config, {
-    pub: createRedisClient(config.redis, "pub", log),
-    sub: createRedisClient(config.redis, "sub", log),
+    pub,
+    sub,
     keys,
     registry,
     tokens,
@@ -208,6 +210,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
       { start: () => undefined, close: () => void presence.close() },
       { start: () => undefined, close: () => void receipts.close() },
       { start: () => undefined, close: () => dataset.guard.close() },
+      followPrimarySwitches(config.redis, [store, leases, watch, noticeClient, pub, sub], log),
       ...(config.metricsPort ? [new MetricsServer(metrics, { host: config.host, port: config.metricsPort }, log)] : []),
     ],
     inFlight,
