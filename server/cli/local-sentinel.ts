@@ -21,6 +21,8 @@ export interface LocalSentinel {
   readonly env: Record<string, string>;
   /** The primary's port, as the sentinels name it now. */
   primaryPort(): Promise<number>;
+  /** A planned failover (SENTINEL FAILOVER): the primary stays up and is demoted to a replica. */
+  switchover(): Promise<void>;
   /** Waits until the sentinels name a primary other than `port` (a failover finished). */
   waitForFailover(port: number, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
@@ -64,9 +66,12 @@ export async function startLocalSentinel(options: LocalSentinelOptions): Promise
       const sentinel = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       try {
         await sentinel.connect();
-        return await query(sentinel);
       } catch {
-        // that sentinel is down: ask the next
+        sentinel.disconnect();
+        continue; // that sentinel is down: ask the next
+      }
+      try {
+        return await query(sentinel);
       } finally {
         sentinel.disconnect();
       }
@@ -86,6 +91,9 @@ export async function startLocalSentinel(options: LocalSentinelOptions): Promise
     target: { kind: "sentinel", sentinels: sentinelPorts.map((port) => ({ host: "127.0.0.1", port })), name, tls: false },
     env,
     primaryPort,
+    async switchover() {
+      await ask((s) => s.call("SENTINEL", "FAILOVER", name));
+    },
     async waitForFailover(port, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

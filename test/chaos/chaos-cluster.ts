@@ -3,7 +3,7 @@ import type { LocalSentinel } from "../../server/cli/local-sentinel.ts";
 import { type ClusterProcess, spawnMember } from "../support/processes.ts";
 
 /** One disruption of the cluster. */
-export type ChaosStep = "kill" | "join" | "remove" | "redis" | "failover" | "rolling";
+export type ChaosStep = "kill" | "join" | "remove" | "redis" | "failover" | "switchover" | "rolling";
 
 export interface ChaosClusterOptions {
   mode: "broadcast" | "hash";
@@ -47,6 +47,7 @@ export class ChaosCluster {
     if (step === "join") return `join ${await this.add()}`;
     if (step === "redis") return this.restartRedis();
     if (step === "failover") return this.failover();
+    if (step === "switchover") return this.switchover();
     if (step === "rolling") return this.rollingRestart();
     // Someone must keep serving: a kill (restarted soon) needs two members, a removal three.
     if (this.size < (step === "kill" ? 2 : 3)) return `${step} skipped (only ${this.size} members)`;
@@ -95,6 +96,18 @@ export class ChaosCluster {
     const took = Date.now() - killedAt;
     await node.restart();
     return `kill -9 primary :${port}; sentinels promoted :${promoted} after ${took} ms; old primary restarted as a replica`;
+  }
+
+  /** A planned failover (SENTINEL FAILOVER): the primary is demoted while still running. */
+  private async switchover(): Promise<string> {
+    const sentinel = this.options.sentinel;
+    if (!sentinel) return "switchover skipped (no sentinels)";
+    const port = await sentinel.primaryPort();
+    const startedAt = Date.now();
+    this.failovers.push(startedAt);
+    await sentinel.switchover();
+    const promoted = await sentinel.waitForFailover(port);
+    return `SENTINEL FAILOVER: primary :${port} demoted, :${promoted} promoted after ${Date.now() - startedAt} ms`;
   }
 
   /** A deploy: every member in turn gets SIGTERM (graceful drain) and starts again. */

@@ -22,6 +22,7 @@ const { values } = parseCli({
     "redis-restarts": { type: "string", default: "1", help: "times Redis is stopped and started" },
     redis: { type: "string", default: "single", help: "single, or sentinel (a primary, a replica, 3 sentinels)" },
     failovers: { type: "string", default: "0", help: "with --redis sentinel: times the primary is killed with -9" },
+    switchovers: { type: "string", default: "0", help: "with --redis sentinel: planned failovers (SENTINEL FAILOVER)" },
     "redis-down-ms": { type: "string", default: "3000", help: "how long Redis stays down each time" },
     rolling: { type: "boolean", help: "a rolling restart of every member instead of the plan above" },
     classes: { type: "string", default: "5", help: "classes of 30 students" },
@@ -39,6 +40,7 @@ const plan = values.rolling
       remove: count(values.removes, 10),
       redis: count(values["redis-restarts"], 5),
       failover: count(values.failovers, 5),
+      switchover: count(values.switchovers, 5),
     });
 console.log(`chaos: ${mode} mode, ${seconds} s, plan: ${plan.join(", ")}`);
 const report = await runChaos({
