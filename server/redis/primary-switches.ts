@@ -43,7 +43,8 @@ class SentinelSwitchWatch implements PrimarySwitches {
     if (this.status !== "idle") return;
     this.status = "running";
     for (const client of this.clients) {
-      const check = (): void => this.dropIfNotPrimary(client);
+      // After the tick of "ready": ioredis sends a subscriber's SUBSCRIBEs right after that event.
+      const check = (): void => void setImmediate(() => this.moveIfNotPrimary(client));
       this.verify.set(client, check);
       client.on("ready", check);
     }
@@ -81,13 +82,27 @@ class SentinelSwitchWatch implements PrimarySwitches {
     if (this.announced?.host === host && this.announced.port === Number(port)) return;
     this.announced = { host, port: Number(port) };
     this.log.warn({ primary: `${host}:${port}` }, "the sentinels promoted a new Redis primary: reconnecting to it");
-    for (const client of this.clients) client.disconnect(true);
+    for (const client of this.clients) this.moveIfNotPrimary(client);
+  }
+
+  /**
+   * Reconnects `client` unless it is on the announced primary. A connection in the middle of
+   * (re)connecting is left alone: it is checked once ready. The check waits for a PING, queued
+   * behind a subscriber's SUBSCRIBEs: ioredis keeps a connection's channels for the next one
+   * only once they were confirmed, and dropping it before would lose them for good.
+   */
+  private moveIfNotPrimary(client: Redis): void {
+    if (this.status !== "running" || client.status !== "ready") return;
+    client.ping().then(
+      () => this.dropIfNotPrimary(client),
+      () => undefined,
+    );
   }
 
   private dropIfNotPrimary(client: Redis): void {
     const primary = this.announced;
     const stream = client.stream;
-    if (!primary || !stream || this.status !== "running") return;
+    if (!primary || !stream || this.status !== "running" || client.status !== "ready") return;
     // A hostname in the sentinels' config cannot be compared with the peer's IP: the port must do.
     const sameHost = !/^[\d.:]+$/.test(primary.host) || stream.remoteAddress?.replace(/^::ffff:/, "") === primary.host;
     if (sameHost && stream.remotePort === primary.port) return;
