@@ -73,7 +73,12 @@ describe("npm run demo -- --mode hash: the real topology under a supervisor", fu
     const victimPid = pidOf(demo.output(), victim)!;
     const others = ["member-1", "member-2", "member-3", "gateway"].filter((n) => n !== victim).map((n) => pidOf(demo.output(), n)!);
     process.kill(victimPid, "SIGKILL");
-    const teacher = (await new RingcastRest(url).login("t-ada", "ringcast-demo")).token;
+    // A request the gateway sent to the member just killed answers 502 "retry shortly": retried, as an app does.
+    let teacher = "";
+    await eventually(async () => {
+      teacher = (await new RingcastRest(url).login("t-ada", "ringcast-demo")).token;
+      return true;
+    }, 20_000, 300);
     // Sent while the member is down: refused sends (503 during the switch) are retried, as an app does.
     let sent: string | undefined;
     await eventually(async () => {
