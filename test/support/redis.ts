@@ -42,8 +42,10 @@ export function sharedRedis(): Promise<LocalRedis> {
  */
 export async function startTestSentinel(options: Omit<LocalSentinelOptions, "dir"> = {}): Promise<LocalSentinel> {
   const topology = await startLocalSentinel({ dir: tempDir("sentinel"), ...options });
-  productEnv.set(topology.nodes[0]!.url, topology.env);
-  return topology;
+  const url = topology.nodes[0]!.url;
+  productEnv.set(url, topology.env);
+  // Once stopped, its port may serve another test Redis, which must not be routed to dead sentinels.
+  return { ...topology, stop: () => topology.stop().finally(() => productEnv.delete(url)) };
 }
 
 /** The environment that points a member, gateway or CLI at the Redis the tests know as `url`. */
