@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { setTimeout as sleep } from "node:timers/promises";
 import { RingcastRest } from "../../client/rest.ts";
 import { compareIds } from "../../server/inbox/inbox.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
@@ -14,7 +15,14 @@ import { buildLargeSchool, seedSchool, sharedRedis, uniquePrefix } from "../supp
 const SCHOOL = buildLargeSchool(10); // 300 students in 10 classes of 30
 const STUDENTS = SCHOOL.users.filter((u) => u.role === "student").map((u) => u.id);
 const LEASE_MS = 2000;
-const HASH_ENV = { RINGCAST_MODE: "hash", RINGCAST_LEASE_MS: String(LEASE_MS), RINGCAST_HEARTBEAT_MS: "500" };
+/** After a ring change, notices also go to a user's earlier owners for this long (the handoff). */
+const SETTLE_MS = 10_000;
+const HASH_ENV = {
+  RINGCAST_MODE: "hash",
+  RINGCAST_LEASE_MS: String(LEASE_MS),
+  RINGCAST_HEARTBEAT_MS: "500",
+  RINGCAST_HANDOFF_SETTLE_MS: String(SETTLE_MS),
+};
 
 describe("hash mode: gateway + member processes, 300 stock clients", function () {
   this.timeout(90_000);
@@ -23,6 +31,7 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
   const members = new Map<string, ClusterProcess>();
   let gateway: ClusterProcess;
   let users: FleetUser[] = [];
+  let ringFormedAt = 0;
   const teacherTokens = new Map<string, string>();
 
   const ringOf = (ids: string[]) => new HashRing(ids);
@@ -53,6 +62,7 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
     prefix = uniquePrefix("hash");
     await seedSchool(redisUrl, prefix, SCHOOL);
     await Promise.all(["a", "b", "c"].map(addMember));
+    ringFormedAt = Date.now();
     gateway = await spawnGateway({ redisUrl, prefix, mode: "hash" });
     for (const c of SCHOOL.classes) teacherTokens.set(c.teacherId, await new RingcastRest(gateway.url).login(c.teacherId, "correct-horse-battery").then((s) => s.token));
     users = await connectFleet(gateway.url, STUDENTS);
@@ -97,6 +107,8 @@ describe("hash mode: gateway + member processes, 300 stock clients", function ()
 
   it("makes only the recipient's owner do adapter work for a direct message", async () => {
     const recipient = users.find((u) => u.member === "b")!;
+    // Until the handoff settles, the recipient's owners under the rings {a}, {a,b}... hear it too.
+    await sleep(Math.max(0, ringFormedAt + SETTLE_MS + 1000 - Date.now()));
     const before = await settledClusterView(gateway.url, OPERATOR_TOKEN);
     const count = recipient.inbox.messages.length;
     await new RingcastRest(members.get("a")!.url).send(teacherTokens.get(teacherOf(recipient.id))!, { to: { user: recipient.id }, body: "only b" });
