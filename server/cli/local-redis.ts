@@ -36,6 +36,8 @@ export interface LocalRedisOptions {
   appendFsync?: AppendFsync;
   /** Starts as a replica of the Redis on 127.0.0.1 at this port. */
   replicaOf?: number;
+  /** More redis-server arguments, appended as given (e.g. cluster mode's). */
+  extraArgs?: string[];
 }
 
 /**
@@ -59,6 +61,7 @@ export function redisServerArgs(port: number, options: Omit<LocalRedisOptions, "
   }
   if (options.dir) args.push("--dir", options.dir);
   if (options.replicaOf) args.push("--replicaof", "127.0.0.1", String(options.replicaOf));
+  if (options.extraArgs) args.push(...options.extraArgs);
   return args;
 }
 
