@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connect.ts";
 import { type RingcastError, UnavailableError } from "../errors.ts";
 
 /** Decides, before each store operation, whether the data behind a client may be used (see DatasetGuard). */
@@ -7,14 +7,14 @@ export interface DataCheck {
   refusal(what: string): RingcastError | undefined;
 }
 
-const dataChecks = new WeakMap<Redis, DataCheck>();
+const dataChecks = new WeakMap<RedisClient, DataCheck>();
 
 /**
  * Makes every guarded() operation on `client` ask `check` first: when the dataset is lost, every
  * store (school, message log, ledger) refuses with `data_lost`, so REST, handshakes and sends all
  * say so without each caller knowing about it.
  */
-export function guardData(client: Redis, check: DataCheck): void {
+export function guardData(client: RedisClient, check: DataCheck): void {
   dataChecks.set(client, check);
 }
 
@@ -23,7 +23,7 @@ export function guardData(client: Redis, check: DataCheck): void {
  * never confuse an outage with a missing record; and "Redis lost its data" into `data_lost`
  * (503), so they never confuse a lost dataset with a deleted user. Other errors pass through.
  */
-export async function guarded<T>(client: Redis, what: string, operation: () => Promise<T>): Promise<T> {
+export async function guarded<T>(client: RedisClient, what: string, operation: () => Promise<T>): Promise<T> {
   if (client.status !== "ready") throw new UnavailableError(what);
   const refusal = dataChecks.get(client)?.refusal(what);
   if (refusal) throw refusal;
@@ -39,8 +39,13 @@ function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return (
     err.name === "MaxRetriesPerRequestError" ||
+    err.name === "ClusterAllFailedError" ||
     // READONLY/MASTERDOWN/LOADING: a failover under way (an old primary now a replica, or a new
-    // one still loading): the same "retry shortly" as an outage.
-    /ECONNREFUSED|ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable|^READONLY|^MASTERDOWN|^LOADING|^NOREPLICAS/.test(err.message)
+    // one still loading): the same "retry shortly" as an outage. On a Redis Cluster: a shard
+    // without a primary (CLUSTERDOWN), a slot half moved by a reshard (TRYAGAIN), redirections
+    // that went on while a failover settled, or a client still reading the slot map.
+    /ECONNREFUSED|ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable|^READONLY|^MASTERDOWN|^LOADING|^NOREPLICAS|^CLUSTERDOWN|^TRYAGAIN|Too many Cluster redirections|Cluster isn't ready/.test(
+      err.message,
+    )
   );
 }
