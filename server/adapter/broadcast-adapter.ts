@@ -1,8 +1,8 @@
-import { RedisAdapter } from "@socket.io/redis-adapter";
-import type { Redis } from "ioredis";
+import { isCluster, type RedisClient } from "../redis/connect.ts";
+import { createShardedAdapter, RedisAdapter } from "@socket.io/redis-adapter";
 import { decode } from "notepack.io";
 import type { Namespace } from "socket.io";
-import type { BroadcastOptions, Room } from "socket.io-adapter";
+import type { Adapter, BroadcastOptions, Room } from "socket.io-adapter";
 import type { AdapterStats } from "./adapter-stats.ts";
 import { reachesLocalSocket } from "./local-recipients.ts";
 
@@ -15,7 +15,8 @@ export interface BroadcastAdapterOptions {
   /**
    * Counters to update: what this member publishes, what it receives from other members and how
    * much of that reaches a local socket (the cost of broadcasting made visible). Counting decodes
-   * every message once more. Default: nothing counted.
+   * every message once more. Default: nothing counted. (On a Redis Cluster, the sharded adapter's
+   * own traffic is not counted.)
    */
   stats?: AdapterStats;
 }
@@ -35,8 +36,8 @@ export class BroadcastAdapter extends RedisAdapter {
 
   constructor(
     nsp: Namespace,
-    pub: Redis,
-    private readonly sub: Redis,
+    pub: RedisClient,
+    private readonly sub: RedisClient,
     key: string,
     requestsTimeout: number,
     private readonly stats: AdapterStats | undefined,
@@ -87,11 +88,14 @@ function isBroadcast(value: unknown): value is Broadcast {
 /**
  * Broadcast mode, for `new Server({ adapter })`: every emit is published once on Redis and every
  * member checks its local rooms (@socket.io/redis-adapter). Takes its clients instead of building
- * them, as createAdapter does; `sub` must be a dedicated connection.
+ * them, as createAdapter does; `sub` must be a dedicated connection. On a Redis Cluster it is the
+ * redis-adapter's sharded adapter (SPUBLISH on one shard instead of PUBLISH to every node), on
+ * channels named after `key` (give it the keys' hash tag to keep them on one shard).
  */
-export function createBroadcastAdapter(pub: Redis, sub: Redis, options: BroadcastAdapterOptions = {}): (nsp: Namespace) => BroadcastAdapter {
+export function createBroadcastAdapter(pub: RedisClient, sub: RedisClient, options: BroadcastAdapterOptions = {}): (nsp: Namespace) => Adapter {
   const key = options.key ?? "ringcast:io";
   const requestsTimeout = options.requestsTimeout ?? 5000;
+  if (isCluster(pub)) return createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: "static" });
   // A plain function: Socket.IO calls the adapter option with `new`, which arrow functions refuse.
   return function broadcastAdapter(nsp: Namespace): BroadcastAdapter {
     return new BroadcastAdapter(nsp, pub, sub, key, requestsTimeout, options.stats);

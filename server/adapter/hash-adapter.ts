@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
+import { onMessageBuffer, publish, subscribe, unsubscribe } from "../redis/pubsub.ts";
 import type { Namespace } from "socket.io";
 import { type BroadcastOptions, ClusterAdapter, type ClusterMessage, type ClusterResponse, MessageType, type Room } from "socket.io-adapter";
 import type { PeerTransport } from "../bus/peer-transport.ts";
@@ -71,11 +72,12 @@ export class HashAdapter extends ClusterAdapter {
     if (this.subscribed.includes(channel.toString())) this.receive(payload);
   };
   private readonly subscribed: string[];
+  private readonly stopListening: () => void;
 
   constructor(
     nsp: Namespace,
-    private readonly pub: Redis,
-    private readonly sub: Redis,
+    private readonly pub: RedisClient,
+    private readonly sub: RedisClient,
     private readonly options: Resolved,
     members: readonly string[],
   ) {
@@ -83,9 +85,12 @@ export class HashAdapter extends ClusterAdapter {
     this.channels = new HashChannels(options.key, nsp.name);
     this.subscribed = [this.channels.all, this.channels.member(options.memberId), this.channels.responses(this.uid)];
     this.syncMembers(members);
-    sub.on("messageBuffer", this.onRedisMessage);
+    this.stopListening = onMessageBuffer(sub, this.onRedisMessage);
     options.peers?.onMessage((payload) => this.receive(payload));
-    sub.subscribe(...this.subscribed).catch((err: Error) => options.log?.error({ err: err.message }, "hash adapter could not subscribe"));
+    // One at a time: on a Redis Cluster, channels of different slots cannot share an SSUBSCRIBE.
+    for (const channel of this.subscribed) {
+      subscribe(sub, channel).catch((err: Error) => options.log?.error({ err: err.message, channel }, "hash adapter could not subscribe"));
+    }
   }
 
   get closed(): boolean {
@@ -172,8 +177,8 @@ export class HashAdapter extends ClusterAdapter {
     if (this.isClosed) return;
     this.isClosed = true;
     this.pending.close();
-    this.sub.off("messageBuffer", this.onRedisMessage);
-    this.sub.unsubscribe(...this.subscribed).catch(() => undefined);
+    this.stopListening();
+    for (const channel of this.subscribed) unsubscribe(this.sub, channel).catch(() => undefined);
     super.close();
   }
 
@@ -200,7 +205,7 @@ export class HashAdapter extends ClusterAdapter {
   }
 
   private publishPayload(channel: string, payload: Buffer): void {
-    this.pub.publish(channel, payload).catch((err: Error) => this.options.log?.warn({ err: err.message, channel }, "publish failed"));
+    publish(this.pub, channel, payload).catch((err: Error) => this.options.log?.warn({ err: err.message, channel }, "publish failed"));
   }
 
   /** Never throws: a bad payload is logged and dropped. */
@@ -262,7 +267,7 @@ export interface HashAdapterFactory {
  * the caller passes its clients (`sub` must be a dedicated connection) and feeds the member set
  * with `syncMembers` (until then each member counts only itself).
  */
-export function createHashAdapter(pub: Redis, sub: Redis, options: HashAdapterOptions): HashAdapterFactory {
+export function createHashAdapter(pub: RedisClient, sub: RedisClient, options: HashAdapterOptions): HashAdapterFactory {
   const resolved: Resolved = {
     memberId: options.memberId,
     ring: options.ring,

@@ -1,7 +1,8 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { SessionEndReason } from "../../protocol/events.ts";
 import { RingcastError } from "../errors.ts";
 import { guarded } from "../redis/guard.ts";
+import { publish } from "../redis/pubsub.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import type { AccountBlock } from "../school/school.ts";
 import type { VerifiedToken } from "./tokens.ts";
@@ -25,7 +26,7 @@ const REASONS: readonly SessionEndReason[] = ["token_expired", "token_revoked", 
  */
 export class SessionGuard {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 
@@ -73,8 +74,8 @@ export function endReasonOf(block: string | null | undefined): SessionEndReason 
 }
 
 /** Tells every member to end the matching sessions now (the admin CLI uses it too). */
-export async function publishSessionEnd(redis: Redis, keys: RedisKeys, end: SessionEnd): Promise<void> {
-  await guarded(redis, "the session directory", () => redis.publish(keys.sessionEnds, JSON.stringify(end)));
+export async function publishSessionEnd(redis: RedisClient, keys: RedisKeys, end: SessionEnd): Promise<void> {
+  await guarded(redis, "the session directory", () => publish(redis, keys.sessionEnds, JSON.stringify(end)));
 }
 
 /** A SessionEnd from the channel, or undefined for anything else. */

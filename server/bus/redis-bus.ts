@@ -1,5 +1,4 @@
-import type { Redis } from "ioredis";
-import { allReady, closeRedis, connectRedis } from "../redis/connect.ts";
+import { allReady, closeRedis, connectRedis, type RedisClient } from "../redis/connect.ts";
 import { onResubscribed } from "../redis/resubscribed.ts";
 import type { AdapterFactory, Bus } from "./bus.ts";
 
@@ -11,9 +10,9 @@ export class RedisBus<A extends AdapterFactory = AdapterFactory> implements Bus 
   readonly adapter: A;
 
   constructor(
-    private readonly pub: Redis,
-    private readonly sub: Redis,
-    buildAdapter: (pub: Redis, sub: Redis) => A,
+    private readonly pub: RedisClient,
+    private readonly sub: RedisClient,
+    buildAdapter: (pub: RedisClient, sub: RedisClient) => A,
   ) {
     this.adapter = buildAdapter(pub, sub);
   }

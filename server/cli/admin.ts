@@ -1,12 +1,12 @@
+import { isCluster, type RedisClient } from "../redis/connect.ts";
 /**
  * Account administration: `npm run admin -- disable|enable|delete <userId>`.
  * disable and delete close the user's live sockets on every member at once (a pub/sub
  * announcement) and refuse the user's tokens from then on; enable lifts either block.
  */
-import type { Redis } from "ioredis";
 import { z } from "zod";
 import { publishSessionEnd, type SessionEndReason } from "../auth/revocations.ts";
-import { redisKeys } from "../redis/keys.ts";
+import { redisKeys, slotPrefix } from "../redis/keys.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { ID_PATTERN } from "../school/school.ts";
 import { parseCli } from "./cli-args.ts";
@@ -29,8 +29,8 @@ const { positionals } = parseCli({
 const [command, userId] = positionals;
 const ENDS: Record<string, SessionEndReason | undefined> = { disable: "account_disabled", delete: "account_deleted", enable: undefined };
 
-async function run(redis: Redis, action: string, id: string): Promise<string> {
-  const keys = redisKeys(env.RINGCAST_REDIS_PREFIX);
+async function run(redis: RedisClient, action: string, id: string): Promise<string> {
+  const keys = redisKeys(slotPrefix(env.RINGCAST_REDIS_PREFIX, isCluster(redis)));
   const store = new RedisSchoolStore(redis, keys);
   const done = action === "disable" ? await store.disableUser(id) : action === "delete" ? await store.deleteUser(id) : await store.enableUser(id);
   const reason = ENDS[action];

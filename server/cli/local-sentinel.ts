@@ -16,7 +16,7 @@ export interface LocalSentinel {
   /** The data nodes, primary first as started (a failover changes which is primary). */
   readonly nodes: LocalRedis[];
   /** What members, gateways and CLIs connect with. */
-  readonly target: RedisTarget;
+  readonly target: Extract<RedisTarget, { kind: "sentinel" }>;
   /** The same as environment variables (REDIS_SENTINELS, REDIS_SENTINEL_NAME). */
   readonly env: Record<string, string>;
   /** The primary's port, as the sentinels name it now. */

@@ -1,7 +1,8 @@
 /** Loads (or reloads) the demo school into REDIS_URL: `npm run seed`. */
+import { isCluster } from "../redis/connect.ts";
 import { z } from "zod";
 import { markDataset } from "../redis/dataset-marker.ts";
-import { redisKeys } from "../redis/keys.ts";
+import { redisKeys, slotPrefix } from "../redis/keys.ts";
 import { buildDemoSchool, loadSchool } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { parseCli } from "./cli-args.ts";
@@ -20,9 +21,10 @@ const redis = openCliRedis();
 try {
   await redis.connect();
   const school = buildDemoSchool();
-  await loadSchool(new RedisSchoolStore(redis, redisKeys(env.RINGCAST_REDIS_PREFIX)), school, env.RINGCAST_DEMO_PASSWORD);
+  const prefix = slotPrefix(env.RINGCAST_REDIS_PREFIX, isCluster(redis));
+  await loadSchool(new RedisSchoolStore(redis, redisKeys(prefix)), school, env.RINGCAST_DEMO_PASSWORD);
   // A new marker after a loss tells running members the data is back (they serve again).
-  await markDataset(redis, env.RINGCAST_REDIS_PREFIX);
+  await markDataset(redis, prefix);
   console.log(`demo school loaded: ${school.users.length} users, ${school.classes.length} classes`);
 } catch (err) {
   console.error(`ringcast seed: ${(err as Error).message}`);

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import { createBroadcastAdapter } from "../adapter/broadcast-adapter.ts";
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import { RedisBus } from "../bus/redis-bus.ts";
@@ -9,8 +9,8 @@ import type { ClusterMode } from "./cluster-mode.ts";
 
 export interface BroadcastModeOptions {
   /** The adapter's publishing and subscribing connections (given, never built here). */
-  pub: Redis;
-  sub: Redis;
+  pub: RedisClient;
+  sub: RedisClient;
   keys: RedisKeys;
   stats: AdapterStats;
   /** This member, as GET /api/route names it (any member serves anyone). */

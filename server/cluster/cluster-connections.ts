@@ -1,6 +1,6 @@
-import type { Redis, RedisOptions } from "ioredis";
+import type { RedisOptions } from "ioredis";
 import type { Logger } from "../log.ts";
-import { closeRedis, connectionNamePrefix, connectRedis, createRedisClient, type RedisRole } from "../redis/connect.ts";
+import { closeRedis, connectRedis, connectionNamePrefix, createRedisClient, isCluster, type RedisClient, type RedisRole } from "../redis/connect.ts";
 
 /**
  * The Redis connections a cluster member opens for itself, each for one job, so no job waits
@@ -9,13 +9,13 @@ import { closeRedis, connectionNamePrefix, connectRedis, createRedisClient, type
  */
 export interface ClusterConnections {
   /** The adapter's publishes. */
-  pub: Redis;
+  pub: RedisClient;
   /** The adapter's subscriptions (a dedicated subscriber). */
-  sub: Redis;
+  sub: RedisClient;
   /** The registry's lease renewals and membership reads. */
-  registry: Redis;
+  registry: RedisClient;
   /** Ring-change announcements (a dedicated subscriber, named after the member for routers' liveness checks). */
-  watch: Redis;
+  watch: RedisClient;
 }
 
 /** How each connection behaves while Redis is away (as the product's own clients do). */
@@ -34,19 +34,29 @@ const ROLE_OPTIONS: Record<RedisRole, Partial<RedisOptions>> = {
  * (same host, credentials and TLS; the given client itself is never used and stays the caller's).
  * Lazy: nothing connects before `connectAll`.
  */
-export function openConnections(redis: Redis | string, memberId: string, log: Logger): ClusterConnections {
-  const open = (role: RedisRole, owner?: string): Redis => {
+export function openConnections(redis: RedisClient | string, memberId: string, log: Logger): ClusterConnections {
+  const open = (role: RedisRole, owner?: string): RedisClient => {
     if (typeof redis === "string") return createRedisClient(redis, role, log, owner);
-    const client = redis.duplicate({
-      ...ROLE_OPTIONS[role],
-      lazyConnect: true,
-      connectionName: owner ? `${connectionNamePrefix(role)}${owner}` : `ringcast-${role}`,
-    });
+    const client = duplicateFor(redis, role, owner ? `${connectionNamePrefix(role)}${owner}` : `ringcast-${role}`);
     // Without a listener ioredis prints every failed reconnect; it reconnects by itself either way.
     client.on("error", (err: Error) => log.debug({ role, err: err.message }, "redis connection error"));
     return client;
   };
   return { pub: open("pub"), sub: open("sub"), registry: open("registry"), watch: open("watch", memberId) };
+}
+
+/** A lazy copy of `redis` (same nodes, credentials and TLS) set up for one role. */
+export function duplicateFor(redis: RedisClient, role: RedisRole, connectionName: string): RedisClient {
+  const { enableOfflineQueue, enableAutoPipelining, ...node } = ROLE_OPTIONS[role];
+  if (!isCluster(redis)) return redis.duplicate({ ...ROLE_OPTIONS[role], lazyConnect: true, connectionName });
+  // A Cluster's duplicate merges options shallowly: the per-node ones are given whole.
+  return redis.duplicate([], {
+    lazyConnect: true,
+    enableOfflineQueue,
+    enableAutoPipelining,
+    shardedSubscribers: role === "sub" || role === "watch",
+    redisOptions: { ...redis.options.redisOptions, ...node, connectionName },
+  });
 }
 
 /** Resolves once every connection is ready; rejects after `timeoutMs` (then closes them all). */

@@ -1,5 +1,5 @@
+import type { RedisClient } from "../redis/connect.ts";
 import type { Server as HttpServer } from "node:http";
-import type { Redis } from "ioredis";
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Logger } from "../log.ts";
@@ -15,8 +15,8 @@ import type { MemberLocator } from "../ring/member-locator.ts";
 /** What every mode is built from: connections given (never built here) and shared parts. */
 export interface ModeParts {
   /** The adapter's publishing and subscribing connections. */
-  pub: Redis;
-  sub: Redis;
+  pub: RedisClient;
+  sub: RedisClient;
   keys: RedisKeys;
   registry: Registry;
   /** Checks the token of a new session, to send it to its owner (hash mode). */

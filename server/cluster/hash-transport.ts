@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import { createHashAdapter, type HashAdapterFactory } from "../adapter/hash-adapter.ts";
 import { PeerCredentials } from "../bus/peer-credentials.ts";
@@ -13,8 +13,8 @@ export interface HashTransportOptions {
   registry: Pick<Registry, "onChange">;
   virtualNodes: number;
   /** The adapter's publishing and subscribing connections (given, never built here). */
-  pub: Redis;
-  sub: Redis;
+  pub: RedisClient;
+  sub: RedisClient;
   /** Prefix of the adapter's Redis channels. */
   key: string;
   stats: AdapterStats;

@@ -1,7 +1,7 @@
+import { isCluster, type RedisClient } from "../redis/connect.ts";
 import { randomBytes } from "node:crypto";
 import { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Redis } from "ioredis";
 import { pino } from "pino";
 import type { Namespace, Server, Socket } from "socket.io";
 import type { Adapter } from "socket.io-adapter";
@@ -9,7 +9,7 @@ import { emptyAdapterStats } from "../adapter/adapter-stats.ts";
 import { createBroadcastAdapter } from "../adapter/broadcast-adapter.ts";
 import { userRoomKey } from "../adapter/room-owners.ts";
 import type { Logger } from "../log.ts";
-import { redisKeys } from "../redis/keys.ts";
+import { redisKeys, slotPrefix } from "../redis/keys.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { DEFAULT_VIRTUAL_NODES } from "../ring/hash-ring.ts";
 import { RingView } from "../ring/ring-view.ts";
@@ -22,7 +22,7 @@ import { SocketMover } from "./socket-mover.ts";
 /** Options of `joinCluster(io, options)`; only `redis` is required. */
 export interface JoinClusterOptions {
   /** An ioredis client (duplicated for the 4 connections the member needs; never used or closed itself) or a Redis URL. */
-  redis: Redis | string;
+  redis: RedisClient | string;
   /** "hash": an emit to a user's room goes to its owner only; "broadcast": every emit to every member. Default "hash". */
   mode?: "hash" | "broadcast";
   /** This member's id, unique in the cluster (no spaces). Default: "member-" and 8 random hex digits. */
@@ -68,7 +68,7 @@ export async function joinCluster(io: Server, options: JoinClusterOptions): Prom
   const id = options.id ?? `member-${randomBytes(4).toString("hex")}`;
   if (/\s/.test(id) || id === "") throw new Error(`joinCluster: invalid member id "${id}"`);
   const log = options.log ?? pino({ level: "silent" });
-  const keys = redisKeys(options.prefix ?? "ringcast");
+  const keys = redisKeys(slotPrefix(options.prefix ?? "ringcast", typeof options.redis !== "string" && isCluster(options.redis)));
   const httpServer = options.httpServer ?? (io.httpServer instanceof HttpServer ? io.httpServer : undefined);
   if (!options.url && !httpServer) throw new Error("joinCluster: give `url`, or attach io to an http.Server first");
   const peerServer = mode === "hash" && options.secret ? httpServer : undefined;

@@ -1,8 +1,7 @@
-import type { Redis } from "ioredis";
 import { pino } from "pino";
 import type { Logger } from "../log.ts";
-import { closeRedis, connectRedis, createRedisClient } from "../redis/connect.ts";
-import { redisKeys } from "../redis/keys.ts";
+import { closeRedis, connectRedis, createRedisClient, isCluster, type RedisClient } from "../redis/connect.ts";
+import { redisKeys, slotPrefix } from "../redis/keys.ts";
 import { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
 import { DEFAULT_VIRTUAL_NODES } from "../ring/hash-ring.ts";
 import { RingView } from "../ring/ring-view.ts";
@@ -11,7 +10,7 @@ import { RingEvents, type RingState, ringState } from "./cluster-events.ts";
 /** Options of `createRouter(options)`; only `redis` is required. */
 export interface RouterOptions {
   /** An ioredis client (duplicated twice: commands and a subscriber; never used or closed itself) or a Redis URL. */
-  redis: Redis | string;
+  redis: RedisClient | string;
   /** The cluster's prefix (as the members' `prefix`). Default "ringcast". */
   prefix?: string;
   /** As the members' `virtualNodes`. Default 1024. */
@@ -28,8 +27,8 @@ export interface RouterOptions {
  * any member serves anyone; the ring's owner spreads users evenly).
  */
 export class ClusterRouter extends RingEvents {
-  private readonly redis: Redis;
-  private readonly subscriber: Redis;
+  private readonly redis: RedisClient;
+  private readonly subscriber: RedisClient;
   private readonly watcher: RedisMembershipWatcher;
   private readonly view: RingView;
   private status: "idle" | "running" | "closed" = "idle";
@@ -37,15 +36,17 @@ export class ClusterRouter extends RingEvents {
   constructor(options: RouterOptions) {
     const log = options.log ?? pino({ level: "silent" });
     super(log);
-    const open = (role: "store" | "watch"): Redis => {
+    const open = (role: "store" | "watch"): RedisClient => {
       if (typeof options.redis === "string") return createRedisClient(options.redis, role, log);
-      const client = options.redis.duplicate({ lazyConnect: true });
+      const client = isCluster(options.redis)
+        ? options.redis.duplicate([], { lazyConnect: true, shardedSubscribers: role === "watch" })
+        : options.redis.duplicate({ lazyConnect: true });
       client.on("error", (err: Error) => log.debug({ role, err: err.message }, "redis connection error"));
       return client;
     };
     this.redis = open("store");
     this.subscriber = open("watch");
-    this.watcher = new RedisMembershipWatcher(this.redis, this.subscriber, redisKeys(options.prefix ?? "ringcast"), log);
+    this.watcher = new RedisMembershipWatcher(this.redis, this.subscriber, redisKeys(slotPrefix(options.prefix ?? "ringcast", isCluster(this.redis))), log);
     this.view = new RingView(this.watcher, options.virtualNodes ?? DEFAULT_VIRTUAL_NODES);
     this.follow(this.watcher);
   }

@@ -1,3 +1,4 @@
+import { slotPrefix } from "../redis/keys.ts";
 import { hostname } from "node:os";
 import { z } from "zod";
 import type { HandoffTimings } from "../cluster/handoff.ts";
@@ -11,9 +12,9 @@ export interface MemberConfig {
   /** PORT: HTTP port for Socket.IO and the REST API; 0 picks a free one. Default 3000. */
   port: number;
   /**
-   * The shared Redis: REDIS_URL (default redis://127.0.0.1:6379), or REDIS_SENTINELS +
-   * REDIS_SENTINEL_NAME for Redis Sentinel (with REDIS_USERNAME, REDIS_PASSWORD,
-   * REDIS_SENTINEL_PASSWORD, REDIS_TLS).
+   * The shared Redis: REDIS_URL (default redis://127.0.0.1:6379), REDIS_SENTINELS +
+   * REDIS_SENTINEL_NAME for Redis Sentinel, or REDIS_CLUSTER_NODES for a Redis Cluster (with
+   * REDIS_USERNAME, REDIS_PASSWORD, REDIS_SENTINEL_PASSWORD, REDIS_TLS).
    */
   redis: RedisTarget;
   /** RINGCAST_REDIS_PREFIX: prefix of every Redis key and channel, so clusters can share a Redis. Default "ringcast". */
@@ -75,7 +76,8 @@ export interface MemberConfig {
   inboxMaxAgeMs: number;
   /**
    * RINGCAST_REDIS_WAIT_REPLICAS: replicas that must confirm a message (Redis WAIT) before it is
-   * acknowledged, so a failover cannot lose it. Default 1 with REDIS_SENTINELS, else 0.
+   * acknowledged, so a failover cannot lose it. Default 1 with REDIS_SENTINELS or
+   * REDIS_CLUSTER_NODES, else 0.
    */
   waitReplicas: number;
   /** RINGCAST_REDIS_WAIT_MS: how long to wait for them before answering 503. Default 1000. */
@@ -232,7 +234,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     host: e.HOST,
     port: e.PORT,
     redis,
-    redisPrefix: e.RINGCAST_REDIS_PREFIX,
+    redisPrefix: slotPrefix(e.RINGCAST_REDIS_PREFIX, redis.kind === "cluster"),
     mode: e.RINGCAST_MODE,
     nodeId: e.NODE_ID ?? `${hostname()}:${e.PORT}`,
     advertiseUrl: e.RINGCAST_ADVERTISE_URL,
@@ -258,7 +260,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     drainIntervalMs: e.RINGCAST_DRAIN_INTERVAL_MS,
     inboxMaxLength: e.RINGCAST_INBOX_MAX_LENGTH,
     inboxMaxAgeMs: e.RINGCAST_INBOX_MAX_AGE_MS,
-    waitReplicas: e.RINGCAST_REDIS_WAIT_REPLICAS ?? (redis.kind === "sentinel" ? 1 : 0),
+    waitReplicas: e.RINGCAST_REDIS_WAIT_REPLICAS ?? (redis.kind === "single" ? 0 : 1),
     waitReplicasMs: e.RINGCAST_REDIS_WAIT_MS,
     maxBufferedBytes: e.RINGCAST_MAX_BUFFERED_BYTES,
     connectTimeoutMs: e.RINGCAST_CONNECT_TIMEOUT_MS,

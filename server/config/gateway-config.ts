@@ -1,3 +1,4 @@
+import { slotPrefix } from "../redis/keys.ts";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { RedisTarget } from "../redis/redis-target.ts";
@@ -43,7 +44,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     host: e.HOST,
     port: e.PORT,
     redis,
-    redisPrefix: e.RINGCAST_REDIS_PREFIX,
+    redisPrefix: slotPrefix(e.RINGCAST_REDIS_PREFIX, redis.kind === "cluster"),
     mode: e.RINGCAST_MODE,
     tokenSecret: e.RINGCAST_TOKEN_SECRET,
     virtualNodes: e.RINGCAST_VIRTUAL_NODES,

@@ -10,6 +10,7 @@ export const redisEnvFields = {
     .regex(/^rediss?:\/\/\S+$/, "must look like redis://host:port")
     .optional(),
   REDIS_SENTINELS: z.string().optional(),
+  REDIS_CLUSTER_NODES: z.string().optional(),
   REDIS_SENTINEL_NAME: z
     .string()
     .regex(/^[\w.-]{1,64}$/, "letters, digits, '.', '_' or '-' only")
@@ -28,15 +29,17 @@ type RedisEnv = z.infer<z.ZodObject<typeof redisEnvFields>>;
 
 /**
  * The target the variables select: REDIS_SENTINELS (with REDIS_SENTINEL_NAME) selects Sentinel,
- * otherwise REDIS_URL (default redis://127.0.0.1:6379). Returns the problems instead when they
- * contradict each other.
+ * REDIS_CLUSTER_NODES a Redis Cluster, otherwise REDIS_URL (default redis://127.0.0.1:6379).
+ * Returns the problems instead when they contradict each other.
  */
 export function redisTargetFromEnv(e: RedisEnv): RedisTarget | { problems: string[] } {
+  const chosen = (["REDIS_URL", "REDIS_SENTINELS", "REDIS_CLUSTER_NODES"] as const).filter((name) => e[name] !== undefined);
+  if (chosen.length > 1) return { problems: [`${chosen.join(" and ")}: set one of them, not several`] };
+  if (e.REDIS_CLUSTER_NODES !== undefined) return clusterTarget(e, e.REDIS_CLUSTER_NODES);
   if (e.REDIS_SENTINELS === undefined) {
     if (e.REDIS_SENTINEL_USERNAME || e.REDIS_SENTINEL_PASSWORD) return { problems: ["REDIS_SENTINEL_PASSWORD: only used with REDIS_SENTINELS"] };
     return { kind: "single", url: withAuth(e.REDIS_URL ?? DEFAULT_URL, e) };
   }
-  if (e.REDIS_URL !== undefined) return { problems: ["REDIS_URL and REDIS_SENTINELS: set one of them, not both"] };
   try {
     const sentinels = parseHostPorts(e.REDIS_SENTINELS);
     if (sentinels.length === 0) return { problems: ["REDIS_SENTINELS: list at least one host:port"] };
@@ -52,6 +55,17 @@ export function redisTargetFromEnv(e: RedisEnv): RedisTarget | { problems: strin
     };
   } catch (err) {
     return { problems: [`REDIS_SENTINELS: ${(err as Error).message}; expected host:port,host:port`] };
+  }
+}
+
+function clusterTarget(e: RedisEnv, list: string): RedisTarget | { problems: string[] } {
+  if (e.REDIS_SENTINEL_USERNAME || e.REDIS_SENTINEL_PASSWORD) return { problems: ["REDIS_SENTINEL_PASSWORD: only used with REDIS_SENTINELS"] };
+  try {
+    const nodes = parseHostPorts(list);
+    if (nodes.length === 0) return { problems: ["REDIS_CLUSTER_NODES: list at least one host:port"] };
+    return { kind: "cluster", nodes, username: e.REDIS_USERNAME, password: e.REDIS_PASSWORD, tls: e.REDIS_TLS };
+  } catch (err) {
+    return { problems: [`REDIS_CLUSTER_NODES: ${(err as Error).message}; expected host:port,host:port`] };
   }
 }
 

@@ -1,9 +1,8 @@
 import { Agent, type IncomingMessage, type Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createProxyServer } from "http-proxy-3";
-import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
-import { closeRedis, connectRedis } from "../redis/connect.ts";
+import { closeRedis, connectRedis, type RedisClient } from "../redis/connect.ts";
 import type { LivenessProbe } from "../registry/liveness.ts";
 import type { RedisMembershipWatcher } from "../registry/redis-membership-watcher.ts";
 import { PEER_PATH } from "../bus/peer-links.ts";
@@ -24,7 +23,7 @@ export interface GatewayParts {
   liveness: LivenessProbe;
   limits: GatewayLimits;
   routes: GatewayRoutes;
-  redisClients: Redis[];
+  redisClients: RedisClient[];
   /** Follows a Sentinel failover (see followPrimarySwitches). */
   primarySwitches: PrimarySwitches;
   listen: { host: string; port: number };

@@ -93,7 +93,8 @@ end
  * recipient's set of direct senders, its pointer stream]. ARGV: sender id, payload, most entries
  * kept, oldest id kept by age, the sent index's cap, what it keeps of the message (JSON), [the recipient's direct
  * log prefix (its summary fields in the index), the pointer stream's cap] or two empty strings,
- * then pairs of a notice channel and the JSON array of the recipients it is for.
+ * the publish command (PUBLISH, or SPUBLISH on a Redis Cluster), then pairs of a notice channel
+ * and the JSON array of the recipients it is for.
  * Appends one entry whatever the number of recipients and publishes the notice that carries it,
  * with the id before it in its log, to each channel: inside the script, so every member hears the
  * notices in id order. Keeps the log's oldest id in the index, so trimming (by length, in steps
@@ -123,7 +124,7 @@ if direct then
   end
 end
 local head = '{"id":"' .. id .. '","prev":"' .. prev .. '","message":' .. ARGV[2] .. ',"users":'
-for i = 9, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], head .. ARGV[i + 1] .. '}') end
+for i = 10, #ARGV, 2 do redis.call(ARGV[9], ARGV[i], head .. ARGV[i + 1] .. '}') end
 -- Trimmed in steps of a tenth of the cap, or once the oldest entry is past the age limit: most
 -- appends only count the log.
 local keep = tonumber(ARGV[3])

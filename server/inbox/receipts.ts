@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import { guarded } from "../redis/guard.ts";
 import { compareIds } from "./inbox.ts";
@@ -30,7 +30,7 @@ if #set > 0 then redis.call('HSET', KEYS[1], unpack(set)) end
 return #set / 2
 `;
 
-type ScriptedRedis = Redis & { ringcastAdvanceReceipts(key: string, ...userAndIdPairs: string[]): Promise<number> };
+type ScriptedRedis = RedisClient & { ringcastAdvanceReceipts(key: string, ...userAndIdPairs: string[]): Promise<number> };
 
 export interface ReceiptOptions {
   /** How often positions are written (ms): one write per batch, not one per delivery. */
@@ -48,7 +48,7 @@ export class ReceiptCursors {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly options: ReceiptOptions = { flushMs: 200 },
   ) {

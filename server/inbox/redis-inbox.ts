@@ -1,7 +1,9 @@
-import type { ChainableCommander, Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
+import type { ChainableCommander } from "ioredis";
 import { ReplicationError } from "../errors.ts";
 import type { Message, Target } from "../messaging/message.ts";
 import { guarded } from "../redis/guard.ts";
+import { publishCommand } from "../redis/pubsub.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import type { HistoryPage, InboxPage, InboxStore, MessageDraft, NoticeRoute, SentMessage } from "./inbox.ts";
 import { APPEND, READ, READ_BEFORE, TAIL } from "./inbox-scripts.ts";
@@ -32,7 +34,7 @@ const POINTERS_PER_LOG = 4;
 const SENT_PER_LOG = 4;
 
 /** The client with the scripts defined as commands: sent by their SHA (EVALSHA), not their text. */
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   ringcastAppend(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   ringcastRead(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   ringcastTail(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
@@ -53,7 +55,7 @@ export class RedisInbox implements InboxStore {
   private readonly redis: ScriptedRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly options: RedisInboxOptions,
   ) {
@@ -75,6 +77,7 @@ export class RedisInbox implements InboxStore {
         keys.push(this.keys.directSenders(draft.to.id), this.keys.directPointers(draft.to.id));
         args.push(this.keys.directLog(draft.to.id, ""), POINTERS_PER_LOG * this.options.maxLength);
       } else args.push("", "");
+      args.push(publishCommand(this.redis));
       for (const route of routes) if (route.userIds.length > 0) args.push(route.channel, JSON.stringify(route.userIds));
       if (!this.options.waitReplicas) return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
       return this.appendReplicated(keys, args, this.options.waitReplicas);

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { Middleware } from "koa";
 import { clientAddress } from "../api/client-address.ts";
 import type { RateLimits } from "../config/config.ts";
@@ -17,7 +17,7 @@ export class LoginLimits {
   private readonly failuresPerUser: ClusterLimit;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     redisPrefix: string,
     limits: Pick<RateLimits, "loginsPerAddress" | "loginFailuresPerUser">,
     /** Peers whose X-Forwarded-For names the client (the gateway). */

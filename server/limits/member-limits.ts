@@ -1,5 +1,5 @@
+import type { RedisClient } from "../redis/connect.ts";
 import type { Server as HttpServer } from "node:http";
-import type { Redis } from "ioredis";
 import type { MemberConfig } from "../config/config.ts";
 import type { Logger } from "../log.ts";
 import { closeUnauthenticated, connectionCap, SocketsPerUser } from "../realtime/connection-limits.ts";
@@ -23,7 +23,7 @@ export class MemberLimits {
 
   constructor(
     private readonly settings: Settings,
-    store: Redis,
+    store: RedisClient,
     private readonly log: Logger,
     /** Broadcast mode: the user's sockets on the other live members; hash mode: none (all are on the owner). */
     elsewhere?: (userId: string) => Promise<number>,

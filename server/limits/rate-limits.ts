@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Limit } from "../config/config.ts";
 import { RateLimitedError, type RingcastError, UnavailableError } from "../errors.ts";
@@ -12,7 +12,7 @@ export class ClusterLimit {
   private readonly limiter: RateLimiterRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     /** Key prefix, under the cluster's RINGCAST_REDIS_PREFIX (see limitKeyPrefix). */
     keyPrefix: string,
     readonly limit: Limit,

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { RateLimits } from "../config/config.ts";
 import type { Target } from "../messaging/message.ts";
 import { ClusterLimit, limitKeyPrefix } from "./rate-limits.ts";
@@ -16,7 +16,7 @@ export class SendLimits implements SendLimiter {
   private readonly direct: ClusterLimit;
   private readonly toClass: ClusterLimit;
 
-  constructor(redis: Redis, redisPrefix: string, limits: Pick<RateLimits, "directMessages" | "classMessages">) {
+  constructor(redis: RedisClient, redisPrefix: string, limits: Pick<RateLimits, "directMessages" | "classMessages">) {
     this.direct = new ClusterLimit(redis, limitKeyPrefix(redisPrefix, "dm"), limits.directMessages, "direct messages", "sending");
     this.toClass = new ClusterLimit(redis, limitKeyPrefix(redisPrefix, "class"), limits.classMessages, "class messages", "sending");
   }

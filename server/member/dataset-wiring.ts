@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { Logger } from "../log.ts";
 import { DatasetGuard } from "../redis/dataset-guard.ts";
 import { markDataset } from "../redis/dataset-marker.ts";
@@ -20,8 +20,8 @@ export interface DatasetWiring {
  * precisely while the data is lost.
  */
 export function watchDataset(options: {
-  store: Redis;
-  seedClient: Redis;
+  store: RedisClient;
+  seedClient: RedisClient;
   prefix: string;
   intervalMs: number;
   demoPassword?: string;

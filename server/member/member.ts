@@ -1,10 +1,9 @@
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Redis } from "ioredis";
 import type { Bus } from "../bus/bus.ts";
 import type { Logger } from "../log.ts";
 import type { RingcastServer } from "../realtime/types.ts";
-import { closeRedis, connectRedis } from "../redis/connect.ts";
+import { closeRedis, connectRedis, type RedisClient } from "../redis/connect.ts";
 import type { Registry } from "../registry/registry.ts";
 import { closeSocketsPaced } from "./drain.ts";
 import type { InFlight } from "./in-flight.ts";
@@ -17,7 +16,7 @@ export interface MemberParts {
   registry: Registry;
   bus: Bus;
   /** Redis connections outside the bus (store, registry watch); connected and closed with the member. */
-  redisClients: Redis[];
+  redisClients: RedisClient[];
   /** Background work started once registered and stopped first on close (e.g. the rebalancer). */
   services: { start(): void; close(): void }[];
   /** Sends between accept and ack; the drain waits for them. */

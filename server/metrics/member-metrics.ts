@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { Registry } from "prom-client";
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { MessageCounters } from "./counters.ts";
@@ -14,7 +14,7 @@ export interface MemberMetricsSources {
   /** The membership this member sees: its epoch and size. */
   membership: () => { epoch: number; members: number } | undefined;
   /** Each Redis connection by role (store, registry, watch, bus, ...). */
-  redis: { role: string; client: Redis }[];
+  redis: { role: string; client: RedisClient }[];
   /** Transports closed for buffering past RINGCAST_MAX_BUFFERED_BYTES. */
   slowConsumersClosed: () => number;
   /** Hash mode with peer links: members this one has an open link to. */

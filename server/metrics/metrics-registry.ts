@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 
 /** A counter whose value is read from a running total when scraped (the total is the source of truth). */
@@ -69,7 +69,7 @@ export function processRegistry(labels: Record<string, string>): Registry {
 }
 
 /** Round-trip time of a PING on each Redis connection, measured when scraped (-1: not ready). */
-export function redisLatency(registry: Registry, connections: { role: string; client: Redis }[]): void {
+export function redisLatency(registry: Registry, connections: { role: string; client: RedisClient }[]): void {
   new Gauge({
     name: "ringcast_redis_ping_seconds",
     help: "Round trip of a PING on the Redis connection of this role, when scraped; -1 when it is not ready",

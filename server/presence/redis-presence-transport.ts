@@ -1,5 +1,6 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { Logger } from "../log.ts";
+import { onMessage, publish, subscribe, unsubscribe } from "../redis/pubsub.ts";
 import { onResubscribed } from "../redis/resubscribed.ts";
 import type { PresenceListener, PresenceTransport } from "./presence-transport.ts";
 
@@ -20,6 +21,7 @@ export class RedisPresenceTransport implements PresenceTransport {
   private readonly restoredListeners = new Set<() => void>();
   private subscribed = false;
   private stopRestoring: (() => void) | undefined;
+  private stopListening: (() => void) | undefined;
   private failedPublishes = 0;
 
   private readonly onRedisMessage = (channel: string, message: string): void => {
@@ -28,25 +30,25 @@ export class RedisPresenceTransport implements PresenceTransport {
   };
 
   constructor(
-    private readonly pub: Redis,
-    private readonly sub: Redis,
+    private readonly pub: RedisClient,
+    private readonly sub: RedisClient,
     private readonly options: RedisPresenceTransportOptions,
   ) {
     this.channel = `${options.prefix}:presence`;
   }
 
   async start(): Promise<void> {
-    this.sub.on("message", this.onRedisMessage);
+    this.stopListening = onMessage(this.sub, this.onRedisMessage);
     this.stopRestoring = onResubscribed(this.sub, () => {
       if (this.subscribed) for (const listener of this.restoredListeners) listener();
     });
-    await this.sub.subscribe(this.channel);
+    await subscribe(this.sub, this.channel);
     this.subscribed = true;
   }
 
   async publish(message: string): Promise<void> {
     try {
-      await this.pub.publish(this.channel, message);
+      await publish(this.pub, this.channel, message);
     } catch (err) {
       // Lost messages are healed by snapshots; one log line per outage is enough.
       if (this.failedPublishes++ === 0) this.options.log.warn({ err: (err as Error).message }, "presence: publish failed");
@@ -67,8 +69,8 @@ export class RedisPresenceTransport implements PresenceTransport {
 
   async close(): Promise<void> {
     this.subscribed = false;
-    this.sub.off("message", this.onRedisMessage);
+    this.stopListening?.();
     this.stopRestoring?.();
-    if (this.sub.status === "ready") await this.sub.unsubscribe(this.channel).catch(() => undefined);
+    if (this.sub.status === "ready") await unsubscribe(this.sub, this.channel).catch(() => undefined);
   }
 }

@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
 import { decodeNotice, type Notice } from "../inbox/notice.ts";
 import type { Logger } from "../log.ts";
-import { closeRedis, connectRedis } from "../redis/connect.ts";
-import { onResubscribed } from "../redis/resubscribed.ts";
+import { closeRedis, connectRedis, type RedisClient } from "../redis/connect.ts";
+import { onMessage, subscribe } from "../redis/pubsub.ts";
+import { onResubscribed, onSubscriberLost } from "../redis/resubscribed.ts";
 
 /** What the subscriber tells its listener. */
 export interface NoticeListener {
@@ -23,7 +23,7 @@ export class NoticeSubscriber {
   private up = false;
 
   constructor(
-    private readonly sub: Redis,
+    private readonly sub: RedisClient,
     private readonly channel: string,
     private readonly listener: NoticeListener,
     private readonly log: Logger,
@@ -35,20 +35,20 @@ export class NoticeSubscriber {
   }
 
   async start(): Promise<void> {
-    this.sub.on("message", (channel: string, text: string) => {
+    onMessage(this.sub, (channel, text) => {
       if (channel !== this.channel) return;
       const notice = decodeNotice(text);
       if (notice) this.listener.notice(notice);
       else this.log.warn({ channel }, "undecodable message notice dropped");
     });
-    this.sub.on("close", () => {
+    onSubscriberLost(this.sub, () => {
       if (!this.up) return;
       this.up = false;
       this.listener.lost();
     });
     onResubscribed(this.sub, () => this.restore());
     await connectRedis(this.sub);
-    await this.sub.subscribe(this.channel);
+    await subscribe(this.sub, this.channel);
     this.subscribed = true;
     this.up = true;
   }

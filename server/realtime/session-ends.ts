@@ -1,7 +1,9 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import { endReasonOf, parseSessionEnd, type SessionEnd } from "../auth/revocations.ts";
 import type { Logger } from "../log.ts";
 import type { RedisKeys } from "../redis/keys.ts";
+import { onMessage, subscribe, unsubscribe } from "../redis/pubsub.ts";
+import { onResubscribed } from "../redis/resubscribed.ts";
 import { userRoom } from "./rooms.ts";
 import { endSession } from "./session-lifetime.ts";
 import type { RingcastServer, RingcastSocket } from "./types.ts";
@@ -18,34 +20,33 @@ const SWEEP_ATTEMPTS = 9;
  * disconnected are lost, so after a reconnect it re-checks each local socket once.
  */
 export class SessionEnds {
-  private readonly onMessage = (channel: string, text: string): void => {
+  private readonly onEnd = (channel: string, text: string): void => {
     if (channel !== this.keys.sessionEnds) return;
     const end = parseSessionEnd(text);
     if (end) this.endLocal(end);
   };
   private readonly onReconnect = (): void => this.sweepAfterReconnect(1);
   private retry: NodeJS.Timeout | undefined;
+  private stops: (() => void)[] = [];
 
   constructor(
     private readonly io: RingcastServer,
     /** A connection in subscriber mode (shared with other subscribers: messages are filtered by channel). */
-    private readonly subscriber: Redis,
-    private readonly store: Redis,
+    private readonly subscriber: RedisClient,
+    private readonly store: RedisClient,
     private readonly keys: RedisKeys,
     private readonly log: Logger,
   ) {}
 
   start(): void {
-    this.subscriber.on("message", this.onMessage);
-    this.subscriber.on("ready", this.onReconnect);
-    this.subscriber.subscribe(this.keys.sessionEnds).catch((err: Error) => this.log.error({ err: err.message }, "could not subscribe to session ends"));
+    this.stops = [onMessage(this.subscriber, this.onEnd), onResubscribed(this.subscriber, this.onReconnect)];
+    subscribe(this.subscriber, this.keys.sessionEnds).catch((err: Error) => this.log.error({ err: err.message }, "could not subscribe to session ends"));
   }
 
   close(): void {
     clearTimeout(this.retry);
-    this.subscriber.off("message", this.onMessage);
-    this.subscriber.off("ready", this.onReconnect);
-    this.subscriber.unsubscribe(this.keys.sessionEnds).catch(() => undefined);
+    for (const stop of this.stops) stop();
+    unsubscribe(this.subscriber, this.keys.sessionEnds).catch(() => undefined);
   }
 
   /** Closes this member's sockets of `end.userId` (only those of `end.tokenId` when given). */

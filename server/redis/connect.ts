@@ -1,6 +1,14 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../log.ts";
-import { type RedisTarget, redisConnectOptions, singleRedis } from "./redis-target.ts";
+import { clusterConnectOptions, type RedisTarget, redisConnectOptions, singleRedis } from "./redis-target.ts";
+
+/** A connection to the shared Redis: one server (or Sentinel's primary), or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** True for a Redis Cluster client: it publishes and subscribes sharded (SPUBLISH, SSUBSCRIBE). */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
 
 /** What a client is for; it decides how the client behaves while Redis is away. */
 export type RedisRole = "store" | "registry" | "pub" | "sub" | "watch";
@@ -13,7 +21,7 @@ export type RedisRole = "store" | "registry" | "pub" | "sub" | "watch";
  * - pub/sub/watch: commands wait for the reconnect (the adapter cannot handle a rejected
  *   publish), and subscribers (sub, watch) re-subscribe by themselves.
  */
-export function createRedisClient(target: RedisTarget | string, role: RedisRole, log: Logger, owner?: string): Redis {
+export function createRedisClient(target: RedisTarget | string, role: RedisRole, log: Logger, owner?: string): RedisClient {
   const base: RedisOptions = {
     // Named per owner so a router can tell from CLIENT LIST whether a member is still connected.
     connectionName: owner ? `${connectionNamePrefix(role)}${owner}` : `ringcast-${role}`,
@@ -32,10 +40,34 @@ export function createRedisClient(target: RedisTarget | string, role: RedisRole,
     // sentinels for the new primary (1: fail the command, 2: resend it there).
     reconnectOnError: (err) => (err.message.startsWith("READONLY") ? (role === "store" || role === "registry" ? 1 : 2) : false),
   };
-  const { url, options } = redisConnectOptions(typeof target === "string" ? singleRedis(target) : target, base);
-  const client = url === undefined ? new Redis(options) : new Redis(url, options);
+  const resolved = typeof target === "string" ? singleRedis(target) : target;
+  const client = resolved.kind === "cluster" ? createCluster(resolved, role, base) : createSingle(resolved, base);
   watchHealth(client, role, log);
   return client;
+}
+
+function createSingle(target: Exclude<RedisTarget, { kind: "cluster" }>, base: RedisOptions): Redis {
+  const { url, options } = redisConnectOptions(target, base);
+  return url === undefined ? new Redis(options) : new Redis(url, options);
+}
+
+/**
+ * A Cluster client: the per-node settings apply to each primary's connection. Subscribers use
+ * sharded pub/sub, where each channel lives on the shard of its slot (every ringcast channel
+ * carries the keys' hash tag, so they all live with the data they announce).
+ */
+function createCluster(target: Extract<RedisTarget, { kind: "cluster" }>, role: RedisRole, base: RedisOptions): Cluster {
+  const { lazyConnect, enableOfflineQueue, enableAutoPipelining, retryStrategy, reconnectOnError: _readonly, ...node } = base;
+  return new Cluster(
+    target.nodes,
+    clusterConnectOptions(target, node, {
+      lazyConnect,
+      enableOfflineQueue,
+      enableAutoPipelining,
+      clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? 1000,
+      shardedSubscribers: role === "sub" || role === "watch",
+    }),
+  );
 }
 
 /** CLIENT SETNAME allows no spaces; member ids never contain them (NODE_ID is validated). */
@@ -43,7 +75,7 @@ export function connectionNamePrefix(role: RedisRole): string {
   return `ringcast-${role}:`;
 }
 
-function watchHealth(client: Redis, role: RedisRole, log: Logger): void {
+function watchHealth(client: RedisClient, role: RedisRole, log: Logger): void {
   let down = false;
   const lost = (reason: string): void => {
     if (!down) log.warn({ role, reason }, "redis connection lost; reconnecting");
@@ -59,7 +91,7 @@ function watchHealth(client: Redis, role: RedisRole, log: Logger): void {
 }
 
 /** Connects a lazy client and resolves once it is ready; rejects after timeoutMs. */
-export async function connectRedis(client: Redis, timeoutMs = 10_000): Promise<void> {
+export async function connectRedis(client: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (client.status === "ready") return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -75,7 +107,7 @@ export async function connectRedis(client: Redis, timeoutMs = 10_000): Promise<v
 }
 
 /** True when every client is connected and ready for commands. */
-export function allReady(clients: Redis[]): boolean {
+export function allReady(clients: RedisClient[]): boolean {
   return clients.every((c) => c.status === "ready");
 }
 
@@ -83,7 +115,7 @@ export function allReady(clients: Redis[]): boolean {
  * Closes a client without hanging: QUIT (which flushes pending commands) only while connected and
  * for at most a second; otherwise drop the connection, since queued commands would wait forever.
  */
-export async function closeRedis(client: Redis): Promise<void> {
+export async function closeRedis(client: RedisClient): Promise<void> {
   if (client.status !== "ready") return void client.disconnect();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connect.ts";
 import { RingcastError, UnavailableError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { readDatasetMarker } from "./dataset-marker.ts";
@@ -34,7 +34,7 @@ export class DatasetGuard {
   private reseeding = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly log: Logger,
     private readonly options: DatasetGuardOptions,

@@ -1,5 +1,5 @@
+import type { RedisClient } from "./connect.ts";
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 
 /**
  * The dataset marker: a random id written once, when a school is first loaded under a prefix. A
@@ -15,7 +15,7 @@ export function datasetMarkerKey(prefix: string): string {
  * Writes a new marker unless one exists (a reload of the same dataset keeps its marker), and
  * returns the marker in place.
  */
-export async function markDataset(redis: Redis, prefix: string): Promise<string> {
+export async function markDataset(redis: RedisClient, prefix: string): Promise<string> {
   const key = datasetMarkerKey(prefix);
   const id = `${new Date().toISOString()}/${randomBytes(8).toString("hex")}`;
   await redis.set(key, id, "NX");
@@ -23,6 +23,6 @@ export async function markDataset(redis: Redis, prefix: string): Promise<string>
 }
 
 /** The marker now in Redis, or undefined when there is none. Throws when Redis cannot answer. */
-export async function readDatasetMarker(redis: Redis, prefix: string): Promise<string | undefined> {
+export async function readDatasetMarker(redis: RedisClient, prefix: string): Promise<string | undefined> {
   return (await redis.get(datasetMarkerKey(prefix))) ?? undefined;
 }

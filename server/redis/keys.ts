@@ -42,6 +42,15 @@ export interface RedisKeys {
   sessionEnds: string;
 }
 
+/**
+ * The key prefix as stored: on a Redis Cluster it is a hash tag ("{ringcast}"), so every key and
+ * channel of one ringcast cluster hashes to one slot and its scripts, transactions and sharded
+ * channels never span shards. A prefix that already holds a tag is kept as it is.
+ */
+export function slotPrefix(prefix: string, cluster: boolean): string {
+  return cluster && !/\{[^}]+\}/.test(prefix) ? `{${prefix}}` : prefix;
+}
+
 export function redisKeys(prefix: string): RedisKeys {
   return {
     user: (id) => `${prefix}:user:${id}`,

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
+import { isCluster, type RedisClient } from "./connect.ts";
 import type { RedisTarget } from "./redis-target.ts";
 
 type SentinelTarget = Extract<RedisTarget, { kind: "sentinel" }>;
@@ -21,9 +22,9 @@ export interface PrimarySwitches {
  * fails (503) instead of writing there. Each sentinel announces the same switch: only the first
  * announcement of an address counts. For a single Redis this does nothing.
  */
-export function followPrimarySwitches(target: RedisTarget, clients: Redis[], log: Logger): PrimarySwitches {
+export function followPrimarySwitches(target: RedisTarget, clients: RedisClient[], log: Logger): PrimarySwitches {
   if (target.kind !== "sentinel") return { start: () => undefined, close: () => undefined };
-  return new SentinelSwitchWatch(target, clients, log);
+  return new SentinelSwitchWatch(target, clients.filter((client): client is Redis => !isCluster(client)), log);
 }
 
 class SentinelSwitchWatch implements PrimarySwitches {

@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
-import { connectionNamePrefix } from "../redis/connect.ts";
+import { connectionNamePrefix, isCluster, type RedisClient } from "../redis/connect.ts";
 import type { RedisKeys } from "../redis/keys.ts";
+import { publishCommand } from "../redis/pubsub.ts";
 import { DEREGISTER } from "./registry-scripts.ts";
 
 const RECHECK_MS = 1000;
@@ -15,7 +15,7 @@ export class LivenessProbe {
   private readonly lastCheck = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly log: Logger,
   ) {}
@@ -26,15 +26,26 @@ export class LivenessProbe {
     if (now - (this.lastCheck.get(memberId) ?? 0) < RECHECK_MS) return false;
     this.lastCheck.set(memberId, now);
     try {
-      const clients = String(await this.redis.call("CLIENT", "LIST", "TYPE", "pubsub"));
-      if (clients.includes(` name=${connectionNamePrefix("watch")}${memberId} `)) return false;
+      if (await this.subscribed(memberId)) return false;
       const keys = [this.keys.memberLeases, this.keys.memberInfo, this.keys.ringEpoch];
-      const evicted = (await this.redis.eval(DEREGISTER, 3, ...keys, memberId, this.keys.ringChanges)) === 1;
+      const evicted = (await this.redis.eval(DEREGISTER, 3, ...keys, memberId, this.keys.ringChanges, publishCommand(this.redis))) === 1;
       if (evicted) this.log.warn({ member: memberId }, "member unreachable and gone from Redis: evicted from the ring");
       return evicted;
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, "liveness check failed");
       return false;
     }
+  }
+
+  /**
+   * Whether Redis holds the member's ring-change subscriber. On a Redis Cluster that connection
+   * sits on the shard of the channel's slot, under a name ioredis prefixes: every node is asked.
+   */
+  private async subscribed(memberId: string): Promise<boolean> {
+    const name = `${connectionNamePrefix("watch")}${memberId} `;
+    const nodes = isCluster(this.redis) ? this.redis.nodes("all") : [this.redis];
+    const lists = await Promise.all(nodes.map(async (node) => String(await node.call("CLIENT", "LIST", "TYPE", "pubsub"))));
+    // ioredis names a cluster's subscriber "ioredis-cluster(ssubscriber):<name>".
+    return lists.some((list) => list.includes(` name=${name}`) || list.includes(`):${name}`));
   }
 }

@@ -1,7 +1,9 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { Logger } from "../log.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
+import { onMessage, subscribe } from "../redis/pubsub.ts";
+import { onResubscribed } from "../redis/resubscribed.ts";
 import type { MemberInfo, Membership, MembershipWatcher } from "./registry.ts";
 import { READ } from "./registry-scripts.ts";
 
@@ -17,20 +19,20 @@ export class RedisMembershipWatcher implements MembershipWatcher {
   private running = false;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    private readonly redis: RedisClient,
+    private readonly subscriber: RedisClient,
     private readonly keys: RedisKeys,
     private readonly log: Logger,
   ) {}
 
   async start(): Promise<void> {
     this.running = true;
-    this.subscriber.on("message", (channel: string) => {
+    onMessage(this.subscriber, (channel) => {
       if (channel === this.keys.ringChanges) this.refresh();
     });
     // After a reconnect ioredis re-subscribes; announcements made meanwhile are lost, so re-read.
-    this.subscriber.on("ready", () => this.refresh());
-    await this.subscriber.subscribe(this.keys.ringChanges);
+    onResubscribed(this.subscriber, () => this.refresh());
+    await subscribe(this.subscriber, this.keys.ringChanges);
     await this.refreshNow();
   }
 

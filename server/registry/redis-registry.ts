@@ -1,9 +1,10 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import type { AdapterStats } from "../adapter/adapter-stats.ts";
 import type { Logger } from "../log.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import { RedisMembershipWatcher } from "./redis-membership-watcher.ts";
 import type { MemberInfo, Membership, MessageTotals, Registry, RegistryStatus } from "./registry.ts";
+import { publishCommand } from "../redis/pubsub.ts";
 import { DEREGISTER, HEARTBEAT } from "./registry-scripts.ts";
 
 export interface RedisRegistryOptions {
@@ -42,8 +43,8 @@ export class RedisRegistry implements Registry {
   private cutOff = false;
 
   constructor(
-    private readonly redis: Redis,
-    subscriber: Redis,
+    private readonly redis: RedisClient,
+    subscriber: RedisClient,
     private readonly keys: RedisKeys,
     private readonly self: SelfDescription,
     private readonly options: RedisRegistryOptions,
@@ -80,7 +81,7 @@ export class RedisRegistry implements Registry {
     this.watcher.close();
     if (this.redis.status !== "ready") return;
     await this.redis
-      .eval(DEREGISTER, 3, ...this.registryKeys(), this.self.id, this.keys.ringChanges)
+      .eval(DEREGISTER, 3, ...this.registryKeys(), this.self.id, this.keys.ringChanges, publishCommand(this.redis))
       .catch((err: Error) => this.log.warn({ err: err.message }, "could not deregister"));
   }
 
@@ -130,7 +131,7 @@ export class RedisRegistry implements Registry {
       adapter: this.self.adapterStats?.(),
       messages: this.self.messageTotals?.(),
     };
-    const args = [this.self.id, pruneBefore, now + this.options.leaseMs, JSON.stringify(info), this.keys.ringChanges];
+    const args = [this.self.id, pruneBefore, now + this.options.leaseMs, JSON.stringify(info), this.keys.ringChanges, publishCommand(this.redis)];
     await this.redis.eval(HEARTBEAT, 3, ...this.registryKeys(), ...args);
     if (this.cutOff) {
       this.cutOff = false;

@@ -4,7 +4,7 @@
  * KEYS: leases (zset id -> expiry ms), info (hash id -> JSON), epoch (counter).
  */
 
-/** ARGV: id, prune-before (ms; 0 prunes nobody), expiry, info JSON, channel. Renews the lease, prunes members expired before it. Returns the epoch. */
+/** ARGV: id, prune-before (ms; 0 prunes nobody), expiry, info JSON, channel, publish command (PUBLISH, or SPUBLISH on a Redis Cluster). Renews the lease, prunes members expired before it. Returns the epoch. */
 export const HEARTBEAT = `
 local joined = redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
@@ -15,17 +15,17 @@ if #expired > 0 then
 end
 if joined == 1 or #expired > 0 then
   local epoch = redis.call('INCR', KEYS[3])
-  redis.call('PUBLISH', ARGV[5], epoch)
+  redis.call(ARGV[6], ARGV[5], epoch)
   return epoch
 end
 return tonumber(redis.call('GET', KEYS[3]) or '0')
 `;
 
-/** ARGV: id, channel. Removes the member at once. */
+/** ARGV: id, channel, publish command. Removes the member at once. */
 export const DEREGISTER = `
 redis.call('HDEL', KEYS[2], ARGV[1])
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
-  redis.call('PUBLISH', ARGV[2], redis.call('INCR', KEYS[3]))
+  redis.call(ARGV[3], ARGV[2], redis.call('INCR', KEYS[3]))
   return 1
 end
 return 0

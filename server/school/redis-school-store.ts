@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connect.ts";
 import { guarded } from "../redis/guard.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import type { AccountBlock, ClassSummary, Role, SchoolClass, SchoolStore, User, UserRecord } from "./school.ts";
@@ -6,7 +6,7 @@ import type { AccountBlock, ClassSummary, Role, SchoolClass, SchoolStore, User, 
 /** SchoolStore on Redis hashes and sets (see redis/keys.ts for the layout). */
 export class RedisSchoolStore implements SchoolStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import type { Redis } from "ioredis";
 import { createLogger } from "../../server/log.ts";
 import { PresenceDirectory } from "../../server/presence/presence-directory.ts";
 import { RedisPresenceTransport } from "../../server/presence/redis-presence-transport.ts";
-import { connectRedis, createRedisClient } from "../../server/redis/connect.ts";
+import { connectRedis, createRedisClient, type RedisClient } from "../../server/redis/connect.ts";
 import { eventually } from "../support/clients.ts";
 import { sharedRedis, uniquePrefix } from "../support/redis.ts";
 
@@ -12,8 +11,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Handle {
   directory: PresenceDirectory;
-  pub: Redis;
-  sub: Redis;
+  pub: RedisClient;
+  sub: RedisClient;
 }
 
 describe("presence directory over Redis pub/sub (real Redis)", function () {

@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import type { Redis } from "ioredis";
 import { createLogger } from "../../server/log.ts";
-import { connectRedis, createRedisClient } from "../../server/redis/connect.ts";
+import { connectRedis, createRedisClient, type RedisClient } from "../../server/redis/connect.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { RedisRegistry } from "../../server/registry/redis-registry.ts";
 import type { Membership } from "../../server/registry/registry.ts";
@@ -12,7 +11,7 @@ const log = createLogger("silent");
 
 interface Handle {
   registry: RedisRegistry;
-  clients: Redis[];
+  clients: RedisClient[];
   seen: Membership[];
 }
 
@@ -37,7 +36,7 @@ describe("registry: leases, epochs and change announcements (real Redis)", funct
   async function join(id: string, timing = { heartbeatMs: 100, leaseMs: 400 }): Promise<Handle> {
     const clients = [createRedisClient(url, "store", log), createRedisClient(url, "watch", log)];
     await Promise.all(clients.map((c) => connectRedis(c)));
-    const [store, watch] = clients as [Redis, Redis];
+    const [store, watch] = clients as [RedisClient, RedisClient];
     const self = { id, url: () => `http://${id}`, mode: "hash" as const, socketCount: () => 0 };
     const registry = new RedisRegistry(store, watch, redisKeys(prefix), self, timing, log);
     const handle = { registry, clients, seen: [] as Membership[] };
@@ -77,7 +76,7 @@ describe("registry: leases, epochs and change announcements (real Redis)", funct
   it("catches up after its subscription was cut, without waiting for a heartbeat", async () => {
     const slow = { heartbeatMs: 60_000, leaseMs: 120_000 };
     const a = await join("a", slow);
-    const [, watch] = a.clients as [Redis, Redis];
+    const [, watch] = a.clients as [RedisClient, RedisClient];
     const killer = createRedisClient(url, "store", log);
     await connectRedis(killer);
     try {

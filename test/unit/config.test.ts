@@ -77,6 +77,29 @@ describe("config", () => {
     expect(loadGatewayConfig({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINELS: "h:1" }).redis).to.include({ kind: "sentinel", name: "mymaster" });
   });
 
+  it("selects a Redis Cluster from REDIS_CLUSTER_NODES, with auth and TLS", () => {
+    const config = loadConfig({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_CLUSTER_NODES: "10.0.0.1:7000, redis-b:7001", REDIS_PASSWORD: "s", REDIS_TLS: "1" });
+    expect(config.redis).to.deep.equal({
+      kind: "cluster",
+      nodes: [
+        { host: "10.0.0.1", port: 7000 },
+        { host: "redis-b", port: 7001 },
+      ],
+      username: undefined,
+      password: "s",
+      tls: true,
+    });
+    // Every key and channel in one hash slot: multi-key scripts never span shards.
+    expect(config.redisPrefix).to.equal("{ringcast}");
+    expect(loadGatewayConfig({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_CLUSTER_NODES: "a:1", RINGCAST_REDIS_PREFIX: "school" }).redisPrefix).to.equal("{school}");
+    // A cluster's primaries have replicas to fail over to: an append waits for one, as with Sentinel.
+    expect(config.waitReplicas).to.equal(1);
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_CLUSTER_NODES: "a:1", REDIS_URL: "redis://b:2" })).to.deep.equal([
+      "REDIS_URL and REDIS_CLUSTER_NODES: set one of them, not several",
+    ]);
+    expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_CLUSTER_NODES: "a" })[0]).to.match(/^REDIS_CLUSTER_NODES: "a" is not host:port/);
+  });
+
   it("puts REDIS_PASSWORD and REDIS_TLS into a plain REDIS_URL", () => {
     const config = loadConfig({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_URL: "redis://db:6380/2", REDIS_PASSWORD: "p@ss", REDIS_TLS: "true" });
     expect(config.redis).to.deep.equal({ kind: "single", url: "rediss://:p%40ss@db:6380/2" });
@@ -84,7 +107,7 @@ describe("config", () => {
 
   it("refuses contradicting or malformed Redis settings, naming them", () => {
     expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_URL: "redis://a:1", REDIS_SENTINELS: "b:2" })).to.deep.equal([
-      "REDIS_URL and REDIS_SENTINELS: set one of them, not both",
+      "REDIS_URL and REDIS_SENTINELS: set one of them, not several",
     ]);
     expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINELS: "b:2,nope" })[0]).to.match(/^REDIS_SENTINELS: "nope" is not host:port/);
     expect(problemsOf({ RINGCAST_TOKEN_SECRET: SECRET, REDIS_SENTINELS: "b:99999" })[0]).to.match(/^REDIS_SENTINELS: "b:99999"/);
