@@ -1,5 +1,6 @@
 /**
- * Quick start: `npm run demo [-- --mode hash]`. Uses the Redis at REDIS_URL, or starts a local
+ * Quick start: `npm run demo [-- --mode hash]`. Uses the Redis at REDIS_URL (or the Redis Cluster
+ * at REDIS_CLUSTER_NODES), or starts a local
  * redis-server (installing it with apt when it can) with append-only persistence in
  * .ringcast/redis/, then runs the demo school: broadcast mode on the sticky launcher, or hash mode
  * as the real topology (a gateway and three members). A supervisor restarts a process that dies
@@ -11,16 +12,21 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { appendFsyncFromEnv, type LocalRedis, startLocalRedis } from "./local-redis.ts";
 import { parseCli } from "./cli-args.ts";
+import { type LocalCluster, startLocalCluster } from "./local-cluster.ts";
 import { type LocalSentinel, startLocalSentinel } from "./local-sentinel.ts";
 import { Supervisor } from "./supervisor.ts";
 
 const { values } = parseCli({
-  usage: "npm run demo [-- --mode hash] [--redis sentinel]",
+  usage: "npm run demo [-- --mode hash] [--redis sentinel|cluster]",
   summary:
-    "Starts the demo school on PORT (default 3000): the Redis at REDIS_URL or a local redis-server (append-only persistence in .ringcast/redis/), then broadcast mode on two sticky workers, or hash mode as a gateway and three members (3001-3003). A process that dies is restarted; the others keep running. With --redis sentinel, Redis is a primary, two replicas and three sentinels instead (fresh data in .ringcast/sentinel/ each run): kill the primary to watch a failover. Ctrl-C stops everything.",
+    "Starts the demo school on PORT (default 3000): the Redis at REDIS_URL or a local redis-server (append-only persistence in .ringcast/redis/), then broadcast mode on two sticky workers, or hash mode as a gateway and three members (3001-3003). A process that dies is restarted; the others keep running. With --redis sentinel, Redis is a primary, two replicas and three sentinels instead (fresh data in .ringcast/sentinel/ each run): kill the primary to watch a failover. With --redis cluster, a Redis Cluster of three primaries with a replica each (fresh data in .ringcast/cluster/ each run). Ctrl-C stops everything.",
   options: {
     mode: { type: "string", default: "broadcast", help: "broadcast or hash" },
-    redis: { type: "string", default: "single", help: "single, or sentinel (a primary, 2 replicas, 3 sentinels on ports 6390-6392 and 26390-26392)" },
+    redis: {
+      type: "string",
+      default: "single",
+      help: "single, sentinel (a primary, 2 replicas, 3 sentinels on ports 6390-6392 and 26390-26392) or cluster (3 primaries and 3 replicas on ports 6400-6405)",
+    },
   },
 });
 if (values.mode !== "broadcast" && values.mode !== "hash") {
@@ -28,8 +34,8 @@ if (values.mode !== "broadcast" && values.mode !== "hash") {
   process.exit(2);
 }
 
-if (values.redis !== "single" && values.redis !== "sentinel") {
-  process.stderr.write(`--redis must be single or sentinel, not '${values.redis}'\n`);
+if (values.redis !== "single" && values.redis !== "sentinel" && values.redis !== "cluster") {
+  process.stderr.write(`--redis must be single, sentinel or cluster, not '${values.redis}'\n`);
   process.exit(2);
 }
 
@@ -80,8 +86,31 @@ async function sentinelForDemo(): Promise<{ env: Record<string, string>; local: 
 
 const SENTINEL_DIR = fileURLToPath(new URL("../../.ringcast/sentinel/", import.meta.url));
 const SENTINEL_PORTS = { nodes: [6390, 6391, 6392], sentinels: [26390, 26391, 26392] };
-const { env: redisEnv, local } =
-  values.redis === "sentinel" ? await sentinelForDemo() : await redisForDemo().then(({ url, local }) => ({ env: { REDIS_URL: url }, local }));
+const CLUSTER_DIR = fileURLToPath(new URL("../../.ringcast/cluster/", import.meta.url));
+const CLUSTER_PORTS = [6400, 6401, 6402, 6403, 6404, 6405];
+
+/** A fresh Redis Cluster on fixed ports: its data lasts one run. */
+async function clusterForDemo(): Promise<{ env: Record<string, string>; local: LocalCluster }> {
+  rmSync(CLUSTER_DIR, { recursive: true, force: true });
+  const local = await startLocalCluster({ dir: CLUSTER_DIR, ports: CLUSTER_PORTS, appendFsync: appendFsyncFromEnv() });
+  const primaries = await local.primaryPorts();
+  console.log(
+    `started a Redis Cluster: primaries ${primaries.map((p) => `:${p}`).join(", ")}, replicas on the other ports of ${CLUSTER_PORTS[0]}-${CLUSTER_PORTS.at(-1)}. ` +
+      `Watch a failover: kill -9 a primary's pid; redis-cli -p ${CLUSTER_PORTS[0]} cluster nodes shows its replica promoted.`,
+  );
+  return { env: { ...local.env, REDIS_URL: "" }, local };
+}
+
+async function redisForRun(): Promise<{ env: Record<string, string>; local?: LocalRedis | LocalSentinel | LocalCluster }> {
+  if (values.redis === "sentinel") return sentinelForDemo();
+  if (values.redis === "cluster") return clusterForDemo();
+  // A Redis Cluster of one's own, as members and gateways read it.
+  if (process.env.REDIS_CLUSTER_NODES) return { env: { REDIS_CLUSTER_NODES: process.env.REDIS_CLUSTER_NODES, REDIS_URL: "" } };
+  const { url, local } = await redisForDemo();
+  return { env: { REDIS_URL: url }, local };
+}
+
+const { env: redisEnv, local } = await redisForRun();
 const port = Number(process.env.PORT ?? "3000");
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const shared = {
