@@ -6,7 +6,7 @@ import { datasetMarkerKey } from "../../server/redis/dataset-marker.ts";
 import { closeAll, type ClientSocket, connectInbox, connectSocket, eventually, tokenFor } from "../support/clients.ts";
 import { startInProcessMember } from "../support/in-process.ts";
 import { type ClusterProcess, spawnMember } from "../support/processes.ts";
-import { privateRedis, seedSchool, sharedRedis, TEST_PASSWORD, uniquePrefix } from "../support/redis.ts";
+import { privateRedis, seedSchool, sharedRedis, TEST_PASSWORD, testPrefix, testRedisClient, uniquePrefix } from "../support/redis.ts";
 
 /** Limits other work adds must not refuse this test's traffic: it measures durability, not limits. */
 const UNLIMITED = {
@@ -203,8 +203,8 @@ describe("a fresh cluster with nothing seeded yet", () => {
       await eventually(async () => (await new RingcastRest(server.url).login("s001", TEST_PASSWORD)).token.length > 0, 5000);
       expect((await readyz(server.url)).status).to.equal(200);
       await sleep(500); // a few checks (every 200 ms here): the member now knows the marker
-      const admin = new Redis(redis.url);
-      await admin.del(datasetMarkerKey(prefix));
+      const admin = testRedisClient(redis.url);
+      await admin.del(datasetMarkerKey(testPrefix(redis.url, prefix)));
       admin.disconnect();
       await eventually(async () => (await readyz(server.url)).status === 503, 5000);
     } finally {

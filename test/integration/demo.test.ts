@@ -6,7 +6,7 @@ import { RingcastRest } from "../../client/rest.ts";
 import { connectFleet, closeFleet, type FleetUser } from "../support/fleet.ts";
 import { eventually } from "../support/clients.ts";
 import { freePort } from "../../server/cli/local-redis.ts";
-import { sharedRedis, uniquePrefix } from "../support/redis.ts";
+import { redisEnv, sharedRedis, testTopology, uniquePrefix } from "../support/redis.ts";
 
 const DEMO = fileURLToPath(new URL("../../server/cli/demo.ts", import.meta.url));
 
@@ -54,7 +54,10 @@ describe("npm run demo -- --mode hash: the real topology under a supervisor", fu
       const free = await Promise.all([1, 2, 3].map((n) => portIsFree(base + n)));
       if (free.every(Boolean)) port = base;
     }
-    demo = startDemo({ PORT: String(port), REDIS_URL: (await sharedRedis()).url, RINGCAST_REDIS_PREFIX: uniquePrefix("demo"), LOG_LEVEL: "warn" });
+    const redisUrl = (await sharedRedis()).url;
+    // The demo takes a plain Redis by URL (the sentinel topology's primary as started will do); a cluster by its nodes.
+    const redis = testTopology() === "cluster" ? redisEnv(redisUrl) : { REDIS_URL: redisUrl };
+    demo = startDemo({ PORT: String(port), ...redis, RINGCAST_REDIS_PREFIX: uniquePrefix("demo"), LOG_LEVEL: "warn" });
     url = `http://127.0.0.1:${port}`;
     await eventually(async () => (await fetch(`${url}/gateway/healthz`)).ok && (await fetch(`${url}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "s001", password: "ringcast-demo" }) })).ok, 40_000, 250);
   });

@@ -1,10 +1,8 @@
 import { expect } from "chai";
-import { Redis } from "ioredis";
 import type { LocalRedis } from "../../server/cli/local-redis.ts";
-import { redisKeys } from "../../server/redis/keys.ts";
 import { type ClientSocket, closeAll, connectSocket, tokenFor } from "../support/clients.ts";
 import { FLOOD_LIMITS, spawnMember } from "../support/processes.ts";
-import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
+import { seedSchool, sharedRedis, testKeys, testRedisClient, uniquePrefix } from "../support/redis.ts";
 
 const SENDS = 100;
 const STUDENTS = Array.from({ length: 20 }, (_, i) => `s${String(i + 1).padStart(3, "0")}`);
@@ -43,9 +41,9 @@ describe("graceful drain on SIGTERM", function () {
     const env = { RINGCAST_DRAIN_BATCH: "5", RINGCAST_DRAIN_INTERVAL_MS: "200", RINGCAST_DRAIN_GRACE_MS: "8000" };
     const member = await spawnMember({ redisUrl: redis.url, prefix, nodeId: "drain-a", env });
     const { closedAt } = await connectStudents(member.url);
-    const store = new Redis(redis.url);
+    const store = testRedisClient(redis.url);
     let listedAtFirstClose: number | undefined;
-    sockets[0]!.once("disconnect", () => void store.zscore(redisKeys(prefix).memberLeases, "drain-a").then((s) => (listedAtFirstClose = s === null ? 0 : 1)));
+    sockets[0]!.once("disconnect", () => void store.zscore(testKeys(redis.url, prefix).memberLeases, "drain-a").then((s) => (listedAtFirstClose = s === null ? 0 : 1)));
     const token = await tokenFor(member.url, "s021");
     try {
       const stopped = member.stop();

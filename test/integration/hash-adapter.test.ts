@@ -1,14 +1,14 @@
 import { createServer, type Server as HttpServer } from "node:http";
+import type { RedisClient } from "../../server/redis/connect.ts";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { type AdapterStats, emptyAdapterStats } from "../../server/adapter/adapter-stats.ts";
 import { createHashAdapter } from "../../server/adapter/hash-adapter.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
 import { eventually } from "../support/clients.ts";
-import { sharedRedis, uniquePrefix } from "../support/redis.ts";
+import { sharedRedis, testRedisClient, uniquePrefix } from "../support/redis.ts";
 
 const MEMBERS = ["m1", "m2", "m3"];
 const ring = new HashRing(MEMBERS);
@@ -19,7 +19,7 @@ interface Node {
   http: HttpServer;
   url: string;
   stats: AdapterStats;
-  redis: Redis[];
+  redis: RedisClient[];
   syncMembers: (ids: readonly string[]) => void;
 }
 
@@ -39,7 +39,7 @@ describe("hash adapter: targeted delivery and the full adapter API across member
     const redisUrl = (await sharedRedis()).url;
     const key = uniquePrefix("hash-adapter");
     for (const id of MEMBERS) {
-      const [pub, sub] = [new Redis(redisUrl), new Redis(redisUrl)];
+      const [pub, sub] = [testRedisClient(redisUrl), testRedisClient(redisUrl)];
       const stats = emptyAdapterStats();
       const adapter = createHashAdapter(pub, sub, { memberId: id, ring, key, stats, heartbeatInterval: 200, heartbeatTimeout: 60_000, wideFanOut: 1 });
       const http = createServer();

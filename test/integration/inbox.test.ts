@@ -1,11 +1,12 @@
 import { expect } from "chai";
-import { Redis } from "ioredis";
 import { compareIds, type MessageDraft } from "../../server/inbox/inbox.ts";
 import { decodeNotice, type Notice } from "../../server/inbox/notice.ts";
 import { RedisInbox } from "../../server/inbox/redis-inbox.ts";
 import type { Target } from "../../server/messaging/message.ts";
-import { type RedisKeys, redisKeys } from "../../server/redis/keys.ts";
-import { sharedRedis, uniquePrefix } from "../support/redis.ts";
+import type { RedisKeys, } from "../../server/redis/keys.ts";
+import { sharedRedis, testKeys, testRedisClient, uniquePrefix } from "../support/redis.ts";
+import { onMessage, subscribe } from "../../server/redis/pubsub.ts";
+import type { RedisClient } from "../../server/redis/connect.ts";
 
 const toClass: Target = { type: "class", id: "math-7a" };
 const draft = (body: string, from = "t-ada", to: Target = toClass): MessageDraft => ({
@@ -17,10 +18,12 @@ const draft = (body: string, from = "t-ada", to: Target = toClass): MessageDraft
 const toUser = (id: string): Target => ({ type: "user", id });
 
 describe("inbox: message logs per conversation in Redis Streams", () => {
-  let redis: Redis;
+  let redis: RedisClient;
+  let url: string;
 
   before(async () => {
-    redis = new Redis((await sharedRedis()).url, { lazyConnect: true });
+    url = (await sharedRedis()).url;
+    redis = testRedisClient(url, { lazyConnect: true });
     await redis.connect();
   });
 
@@ -28,7 +31,7 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
 
   /** A store whose class math-7a has the teacher t-ada and the students s001, s002. */
   async function inbox(options = { maxLength: 1000, maxAgeMs: 3_600_000 }): Promise<{ store: RedisInbox; keys: RedisKeys }> {
-    const keys = redisKeys(uniquePrefix("inbox"));
+    const keys = testKeys(url, uniquePrefix("inbox"));
     for (const user of ["t-ada", "s001", "s002"]) await redis.sadd(keys.userClasses(user), "math-7a");
     return { store: new RedisInbox(redis, keys, options), keys };
   }
@@ -92,10 +95,10 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
 
   it("publishes each append's notice, with the message and the id before it in its log, in id order", async () => {
     const { store, keys } = await inbox();
-    const sub = new Redis((await sharedRedis()).url);
+    const sub = testRedisClient(url);
     const heard: Notice[] = [];
-    sub.on("message", (_channel: string, text: string) => heard.push(decodeNotice(text)!));
-    await sub.subscribe(keys.notices("m1"), keys.notices("m2"));
+    onMessage(sub, (_channel, text) => heard.push(decodeNotice(text)!));
+    await subscribe(sub, keys.notices("m1"), keys.notices("m2"));
     const first = await store.append(draft("one"), [{ channel: keys.notices("m1"), userIds: ["s001"] }, { channel: keys.notices("m2"), userIds: ["s002"] }]);
     const direct = await store.append(draft("two", "t-ada", toUser("s001")), [{ channel: keys.notices("m1"), userIds: ["s001"] }]);
     const second = await store.append(draft("three"), [{ channel: keys.notices("m2"), userIds: ["s002"] }]);

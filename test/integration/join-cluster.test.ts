@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
+import type { RedisClient } from "../../server/redis/connect.ts";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { createRouter } from "../../server/cluster/router.ts";
@@ -9,7 +9,7 @@ import type { ClusterMember } from "../../server/cluster/cluster-member.ts";
 import { joinCluster } from "../../server/cluster/join-cluster.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
 import { eventually } from "../support/clients.ts";
-import { sharedRedis, uniquePrefix } from "../support/redis.ts";
+import { sharedRedis, testRedisClient, testTopology, uniquePrefix } from "../support/redis.ts";
 
 const SECRET = "join-cluster-test-secret-of-32-characters";
 
@@ -19,8 +19,13 @@ interface Node {
   url: string;
 }
 
+/** What an application gives for the tests' Redis: its URL, or on a Redis Cluster a (lazy) Cluster client. */
+function appRedis(redisUrl: string): RedisClient | string {
+  return testTopology() === "cluster" ? testRedisClient(redisUrl, { lazyConnect: true }) : redisUrl;
+}
+
 /** A plain Socket.IO app: each socket in its user's room, "dm" emits to another user's room. */
-async function startNode(id: string, options: { redisUrl: string; prefix: string; mode: "hash" | "broadcast"; secret?: string; client?: Redis }): Promise<Node> {
+async function startNode(id: string, options: { redisUrl: string; prefix: string; mode: "hash" | "broadcast"; secret?: string; client?: RedisClient }): Promise<Node> {
   const http = createServer();
   const io = new Server(http);
   io.on("connection", (socket) => {
@@ -30,7 +35,7 @@ async function startNode(id: string, options: { redisUrl: string; prefix: string
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const { redisUrl, client, ...rest } = options;
-  const member = await joinCluster(io, { redis: client ?? redisUrl, id, heartbeatMs: 200, leaseMs: 1000, ...rest });
+  const member = await joinCluster(io, { redis: client ?? appRedis(redisUrl), id, heartbeatMs: 200, leaseMs: 1000, ...rest });
   return { io, member, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }
 
@@ -110,7 +115,7 @@ describe("joinCluster: a plain Socket.IO server as a cluster member", function (
     );
     expect(refusal).to.deep.include({ code: "wrong_member", owner: { id: "b", url: b.url } });
 
-    const router = createRouter({ redis: redisUrl, prefix });
+    const router = createRouter({ redis: appRedis(redisUrl), prefix });
     try {
       await router.start();
       expect(router.ownerOf(onB)).to.deep.equal({ id: "b", url: b.url });
@@ -131,7 +136,7 @@ describe("joinCluster: a plain Socket.IO server as a cluster member", function (
     const joined = new Promise((resolve) => a.member.once("+member", resolve));
     const moved = new Promise((resolve) => moving.once("disconnect", resolve));
     // b's connections are duplicates of an application's client, which stays the application's.
-    const appRedis = new Redis(redisUrl);
+    const appRedis = testRedisClient(redisUrl);
     const b = await startNode("b", { redisUrl, prefix, mode: "hash", client: appRedis });
     expect(await joined).to.equal("b");
     expect(await moved).to.equal("transport close");

@@ -1,7 +1,6 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { WebSocket } from "ws";
@@ -12,7 +11,10 @@ import { PEER_PATH, PeerLinks } from "../../server/bus/peer-links.ts";
 import { createLogger } from "../../server/log.ts";
 import { HashRing } from "../../server/ring/hash-ring.ts";
 import { eventually } from "../support/clients.ts";
-import { sharedRedis, uniquePrefix } from "../support/redis.ts";
+import { sharedRedis, testRedisClient, uniquePrefix } from "../support/redis.ts";
+import { onMessageBuffer, subscribe } from "../../server/redis/pubsub.ts";
+import type { RedisClient } from "../../server/redis/connect.ts";
+import { HashChannels } from "../../server/adapter/hash-wire.ts";
 
 const MEMBERS = ["p1", "p2", "p3"];
 const ring = new HashRing(MEMBERS);
@@ -25,19 +27,24 @@ interface PeerNode {
   url: string;
   stats: AdapterStats;
   peers: PeerLinks;
-  redis: Redis[];
+  redis: RedisClient[];
 }
 
 function userOwnedBy(member: string): string {
   for (let i = 0; ; i++) if (ring.owner(`peer-user-${i}`) === member) return `peer-user-${i}`;
 }
 
-/** Records the channel of every adapter message published through Redis under `key`. */
-async function spyOn(redisUrl: string, key: string): Promise<{ channels: string[]; redis: Redis }> {
-  const redis = new Redis(redisUrl);
+/**
+ * Records the channel of every adapter message published through Redis under `key` to every
+ * member or to one of MEMBERS (named channels, not a pattern: a Redis Cluster's sharded channels
+ * have none).
+ */
+async function spyOn(redisUrl: string, key: string): Promise<{ channels: string[]; redis: RedisClient }> {
+  const redis = testRedisClient(redisUrl);
   const channels: string[] = [];
-  redis.on("pmessageBuffer", (_pattern: Buffer, channel: Buffer) => channels.push(channel.toString()));
-  await redis.psubscribe(`${key}#*`);
+  onMessageBuffer(redis, (channel) => channels.push(channel.toString()));
+  const names = new HashChannels(key, "/");
+  for (const channel of [names.all, ...MEMBERS.map((id) => names.member(id))]) await subscribe(redis, channel);
   return { channels, redis };
 }
 
@@ -62,7 +69,7 @@ describe("peer links: member-to-member delivery without Redis (hash mode)", func
   this.timeout(20_000);
   const nodes: PeerNode[] = [];
   const clients = new Map<string, ClientSocket>();
-  let spy: { channels: string[]; redis: Redis };
+  let spy: { channels: string[]; redis: RedisClient };
   const memberChannelMessages = () => spy.channels.filter((c) => c.includes("#m#"));
 
   before(async () => {
@@ -72,7 +79,7 @@ describe("peer links: member-to-member delivery without Redis (hash mode)", func
     const urls = new Map<string, string>();
     const log = createLogger("silent");
     for (const id of MEMBERS) {
-      const [pub, sub] = [new Redis(redisUrl), new Redis(redisUrl)];
+      const [pub, sub] = [testRedisClient(redisUrl), testRedisClient(redisUrl)];
       const stats = emptyAdapterStats();
       const peers = new PeerLinks({ selfId: id, urlOf: (m) => urls.get(m), credentials: new PeerCredentials(SECRET), retryMs: 50, log });
       const http = createServer();

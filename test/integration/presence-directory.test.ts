@@ -4,7 +4,7 @@ import { PresenceDirectory } from "../../server/presence/presence-directory.ts";
 import { RedisPresenceTransport } from "../../server/presence/redis-presence-transport.ts";
 import { connectRedis, createRedisClient, type RedisClient } from "../../server/redis/connect.ts";
 import { eventually } from "../support/clients.ts";
-import { sharedRedis, uniquePrefix } from "../support/redis.ts";
+import { sharedRedis, testTarget, uniquePrefix } from "../support/redis.ts";
 
 const log = createLogger("silent");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,8 +36,8 @@ describe("presence directory over Redis pub/sub (real Redis)", function () {
 
   /** A member's directory on its own pub and sub connections, as compose.ts would give it. */
   async function member(id: string): Promise<Handle> {
-    const pub = createRedisClient(url, "pub", log);
-    const sub = createRedisClient(url, "sub", log);
+    const pub = createRedisClient(testTarget(url), "pub", log);
+    const sub = createRedisClient(testTarget(url), "sub", log);
     await Promise.all([connectRedis(pub), connectRedis(sub)]);
     const transport = new RedisPresenceTransport(pub, sub, { prefix, log });
     const directory = new PresenceDirectory({ memberId: id, transport, log, flushMs: 10, snapshotMs: 60_000 });

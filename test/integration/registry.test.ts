@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { createLogger } from "../../server/log.ts";
-import { connectRedis, createRedisClient, type RedisClient } from "../../server/redis/connect.ts";
-import { redisKeys } from "../../server/redis/keys.ts";
+import { connectionNamePrefix, connectRedis, createRedisClient, type RedisClient } from "../../server/redis/connect.ts";
 import { RedisRegistry } from "../../server/registry/redis-registry.ts";
 import type { Membership } from "../../server/registry/registry.ts";
 import { eventually } from "../support/clients.ts";
-import { sharedRedis, uniquePrefix } from "../support/redis.ts";
+import { killSubscribers, sharedRedis, testKeys, testTarget, uniquePrefix } from "../support/redis.ts";
+import { onSubscriberLost } from "../../server/redis/resubscribed.ts";
 
 const log = createLogger("silent");
 
@@ -34,11 +34,11 @@ describe("registry: leases, epochs and change announcements (real Redis)", funct
   });
 
   async function join(id: string, timing = { heartbeatMs: 100, leaseMs: 400 }): Promise<Handle> {
-    const clients = [createRedisClient(url, "store", log), createRedisClient(url, "watch", log)];
+    const clients = [createRedisClient(testTarget(url), "store", log), createRedisClient(testTarget(url), "watch", log, `${prefix}-${id}`)];
     await Promise.all(clients.map((c) => connectRedis(c)));
     const [store, watch] = clients as [RedisClient, RedisClient];
     const self = { id, url: () => `http://${id}`, mode: "hash" as const, socketCount: () => 0 };
-    const registry = new RedisRegistry(store, watch, redisKeys(prefix), self, timing, log);
+    const registry = new RedisRegistry(store, watch, testKeys(url, prefix), self, timing, log);
     const handle = { registry, clients, seen: [] as Membership[] };
     registry.onChange((m) => handle.seen.push(m));
     await registry.start();
@@ -77,17 +77,10 @@ describe("registry: leases, epochs and change announcements (real Redis)", funct
     const slow = { heartbeatMs: 60_000, leaseMs: 120_000 };
     const a = await join("a", slow);
     const [, watch] = a.clients as [RedisClient, RedisClient];
-    const killer = createRedisClient(url, "store", log);
-    await connectRedis(killer);
-    try {
-      const watchId = await watch.client("ID");
-      const down = new Promise((resolve) => watch.once("close", resolve));
-      await killer.client("KILL", "ID", String(watchId));
-      await down;
-      await join("b", slow); // announced while a's subscriber is reconnecting
-      await eventually(() => ids(a.registry.current())?.join() === "a,b", 5000);
-    } finally {
-      killer.disconnect();
-    }
+    const down = new Promise((resolve) => onSubscriberLost(watch, () => resolve(undefined)));
+    expect(await killSubscribers(url, `${connectionNamePrefix("watch")}${prefix}-a`)).to.equal(1);
+    await down;
+    await join("b", slow); // announced while a's subscriber is reconnecting
+    await eventually(() => ids(a.registry.current())?.join() === "a,b", 5000);
   });
 });

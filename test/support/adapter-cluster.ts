@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
+import type { RedisClient } from "../../server/redis/connect.ts";
+import { testRedisClient } from "./redis.ts";
 import type { AddressInfo } from "node:net";
-import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { type AdapterStats, emptyAdapterStats } from "../../server/adapter/adapter-stats.ts";
 import { createBroadcastAdapter } from "../../server/adapter/broadcast-adapter.ts";
@@ -61,7 +62,7 @@ const log = createLogger("silent");
 interface Built {
   member: AdapterMember;
   peers: PeerLinks | undefined;
-  redis: Redis[];
+  redis: RedisClient[];
 }
 
 export async function startAdapterCluster(
@@ -95,7 +96,7 @@ async function startMember(
   registry: AnnouncedRegistry,
   options: { redisUrl: string; key: string; requestsTimeout: number },
 ): Promise<Built> {
-  const [pub, sub] = [new Redis(options.redisUrl), new Redis(options.redisUrl)];
+  const [pub, sub] = [testRedisClient(options.redisUrl), testRedisClient(options.redisUrl)];
   const { key, requestsTimeout } = options;
   const stats = emptyAdapterStats();
   const http = createServer();
