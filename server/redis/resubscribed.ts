@@ -45,9 +45,17 @@ function onClusterResubscribed(sub: RedisClient, listener: () => void): () => vo
   };
 }
 
-/** Calls `listener` when the subscriber may start missing messages (a connection dropped). */
+/**
+ * Calls `listener` when the subscriber may have missed messages: its connection dropped. On a
+ * Redis Cluster a channel whose slot moved (a reshard, a failover) is unsubscribed by Redis and
+ * subscribed again on its new shard without a drop of this client's own, and messages published
+ * in between reach nobody: the sharded subscribers report only that they are ready again, which
+ * is called here at once, before anything the new subscription hears can be taken on trust.
+ */
 export function onSubscriberLost(sub: RedisClient, listener: () => void): () => void {
-  const event = isCluster(sub) ? "-subscriber" : "close";
-  sub.on(event, listener);
-  return () => void sub.off(event, listener);
+  const events = isCluster(sub) ? ["-subscriber", "subscribersReady"] : ["close"];
+  for (const event of events) sub.on(event, listener);
+  return () => {
+    for (const event of events) sub.off(event, listener);
+  };
 }
