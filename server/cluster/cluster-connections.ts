@@ -1,6 +1,6 @@
 import type { RedisOptions } from "ioredis";
 import type { Logger } from "../log.ts";
-import { closeRedis, connectRedis, connectionNamePrefix, createRedisClient, isCluster, type RedisClient, type RedisRole } from "../redis/connect.ts";
+import { closeRedis, clusterRetries, connectRedis, connectionNamePrefix, createRedisClient, isCluster, type RedisClient, type RedisRole } from "../redis/connect.ts";
 
 /**
  * The Redis connections a cluster member opens for itself, each for one job, so no job waits
@@ -47,14 +47,15 @@ export function openConnections(redis: RedisClient | string, memberId: string, l
 
 /** A lazy copy of `redis` (same nodes, credentials and TLS) set up for one role. */
 export function duplicateFor(redis: RedisClient, role: RedisRole, connectionName: string): RedisClient {
-  const { enableOfflineQueue, enableAutoPipelining, ...node } = ROLE_OPTIONS[role];
+  const { enableOfflineQueue, enableAutoPipelining: _pipelining, ...node } = ROLE_OPTIONS[role];
   if (!isCluster(redis)) return redis.duplicate({ ...ROLE_OPTIONS[role], lazyConnect: true, connectionName });
   // A Cluster's duplicate merges options shallowly: the per-node ones are given whole.
   return redis.duplicate([], {
     lazyConnect: true,
     enableOfflineQueue,
-    enableAutoPipelining,
+    enableAutoPipelining: false, // see createRedisClient: a redirected batch is not sent again
     shardedSubscribers: role === "sub" || role === "watch",
+    ...clusterRetries(role),
     redisOptions: { ...redis.options.redisOptions, ...node, connectionName },
   });
 }

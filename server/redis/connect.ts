@@ -57,17 +57,33 @@ function createSingle(target: Exclude<RedisTarget, { kind: "cluster" }>, base: R
  * carries the keys' hash tag, so they all live with the data they announce).
  */
 function createCluster(target: Extract<RedisTarget, { kind: "cluster" }>, role: RedisRole, base: RedisOptions): Cluster {
-  const { lazyConnect, enableOfflineQueue, enableAutoPipelining, retryStrategy, reconnectOnError: _readonly, ...node } = base;
+  const { lazyConnect, enableOfflineQueue, enableAutoPipelining: _pipelining, retryStrategy, reconnectOnError: _readonly, ...node } = base;
   return new Cluster(
     target.nodes,
     clusterConnectOptions(target, node, {
       lazyConnect,
       enableOfflineQueue,
-      enableAutoPipelining,
+      // A batch that meets a slot on the move (ASK, MOVED) is not sent again when some of its
+      // commands already ran, so the error would reach the caller: commands go one by one,
+      // each following its own redirection.
+      enableAutoPipelining: false,
       clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? 1000,
       shardedSubscribers: role === "sub" || role === "watch",
+      ...clusterRetries(role),
     }),
   );
+}
+
+/**
+ * How a Cluster client retries what failed while a primary failed over. ioredis sends a command
+ * again when its connection closed, which for one in flight may run it twice (an append stored
+ * twice), and retries a shard without a primary (CLUSTERDOWN) for a while, which hides the outage
+ * from a member's heartbeat (its lease logic must know it was cut off). The store and the
+ * registry fail such commands at once (503; the next heartbeat tries again), as they do on a
+ * single Redis; publishers and subscribers wait for the new primary.
+ */
+export function clusterRetries(role: RedisRole): { retryDelayOnFailover?: number; retryDelayOnClusterDown?: number } {
+  return role === "store" || role === "registry" ? { retryDelayOnFailover: 0, retryDelayOnClusterDown: 0 } : {};
 }
 
 /** CLIENT SETNAME allows no spaces; member ids never contain them (NODE_ID is validated). */

@@ -43,8 +43,10 @@ function isConnectionError(err: unknown): boolean {
     // READONLY/MASTERDOWN/LOADING: a failover under way (an old primary now a replica, or a new
     // one still loading): the same "retry shortly" as an outage. On a Redis Cluster: a shard
     // without a primary (CLUSTERDOWN), a slot half moved by a reshard (TRYAGAIN), redirections
-    // that went on while a failover settled, or a client still reading the slot map.
-    /ECONNREFUSED|ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable|^READONLY|^MASTERDOWN|^LOADING|^NOREPLICAS|^CLUSTERDOWN|^TRYAGAIN|Too many Cluster redirections|Cluster isn't ready/.test(
+    // that went on while a failover settled, or a client still reading the slot map; an explicit
+    // pipeline (an append and its WAIT) that met a slot on the move is not sent again by ioredis:
+    // its append did not run there.
+    /ECONNREFUSED|ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable|^READONLY|^MASTERDOWN|^LOADING|^NOREPLICAS|^CLUSTERDOWN|^TRYAGAIN|^MOVED |^ASK |Too many Cluster redirections|Cluster isn't ready/.test(
       err.message,
     )
   );
