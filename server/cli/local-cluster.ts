@@ -20,6 +20,8 @@ export interface LocalCluster {
   readonly env: Record<string, string>;
   /** Ports of the nodes that are primaries now (CLUSTER NODES asked of a live node), in `nodes` order. */
   primaryPorts(): Promise<number[]>;
+  /** The slot of a key (CLUSTER KEYSLOT) and the port of the primary that serves it now. */
+  slotOf(key: string): Promise<{ slot: number; primary: number }>;
   /**
    * Moves `slots` slots from one primary to another (`redis-cli --cluster reshard`), once the
    * cluster is settled, and resolves once every node agrees again and `redis-cli --cluster check`
@@ -28,11 +30,11 @@ export interface LocalCluster {
   reshard(slots: number, from?: number, to?: number): Promise<void>;
   /**
    * kill -9 of the primary on `port` (once the cluster is settled); resolves with the port of its
-   * replica once that replica is promoted and every live node says cluster_state:ok with every
+   * replica and the time of the kill (epoch ms) once that replica is promoted and every live node says cluster_state:ok with every
    * slot covered. The killed node stays in `nodes` (pid undefined) and `seeds`; restart() rejoins
    * it as a replica. `timeoutMs` (default 30 s) bounds the whole call.
    */
-  killPrimary(port: number, timeoutMs?: number): Promise<number>;
+  killPrimary(port: number, timeoutMs?: number): Promise<{ promoted: number; killedAt: number }>;
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     seeds,
     env: { REDIS_CLUSTER_NODES: seeds.join(",") },
     primaryPorts,
+    async slotOf(key) {
+      const slot = Number(await askLive(nodes, (redis) => redis.call("CLUSTER", "KEYSLOT", key)));
+      const owner = (await view()).find((entry) => isPrimary(entry) && entry.slots.some((range) => inRange(range, slot)));
+      if (!owner) throw new Error(`no primary serves slot ${slot}`);
+      return { slot, primary: owner.port };
+    },
     async reshard(slots, from, to) {
       // A node restarted just now must have rejoined first: redis-cli refuses a cluster in flux.
       await waitUntil("the cluster settling before the reshard", SETTLE_TIMEOUT_MS, () => clusterProblem(nodes));
@@ -134,18 +142,27 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       const replicaPorts = entries.filter((entry) => entry.primaryId === self.id).map((entry) => entry.port);
       if (replicaPorts.length === 0) throw new Error(`the primary on port ${port} has no replica to promote`);
       await node.kill();
+      const killedAt = Date.now();
       let promoted: number | undefined;
       await waitUntil(`a replica of ${port} (${replicaPorts.join(", ")}) becoming primary`, left(), async () => {
         promoted = (await view()).find((entry) => replicaPorts.includes(entry.port) && isPrimary(entry) && entry.slots.length > 0)?.port;
         return promoted === undefined ? "no replica promoted yet" : undefined;
       });
       await waitUntil(`the cluster settling after ${port}'s failover`, left(), () => clusterProblem(nodes));
-      return promoted!;
+      return { promoted: promoted!, killedAt };
     },
     async stop() {
       await Promise.all(nodes.map((node) => node.stop()));
     },
   };
+}
+
+/** Whether a CLUSTER NODES slot entry ("5", "0-5460"; not "[5461->-id]") covers `slot`. */
+function inRange(range: string, slot: number): boolean {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(range);
+  if (!match) return false;
+  const first = Number(match[1]);
+  return slot >= first && slot <= Number(match[2] ?? first);
 }
 
 /**

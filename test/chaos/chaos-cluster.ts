@@ -1,9 +1,10 @@
+import type { LocalCluster } from "../../server/cli/local-cluster.ts";
 import type { LocalRedis } from "../../server/cli/local-redis.ts";
 import type { LocalSentinel } from "../../server/cli/local-sentinel.ts";
 import { type ClusterProcess, spawnMember } from "../support/processes.ts";
 
 /** One disruption of the cluster. */
-export type ChaosStep = "kill" | "join" | "remove" | "redis" | "failover" | "switchover" | "rolling";
+export type ChaosStep = "kill" | "join" | "remove" | "redis" | "failover" | "switchover" | "rolling" | "reshard" | "shard-failover";
 
 export interface ChaosClusterOptions {
   mode: "broadcast" | "hash";
@@ -14,6 +15,11 @@ export interface ChaosClusterOptions {
   env: Record<string, string>;
   /** With Redis Sentinel: "failover" kills the primary; members reach Redis through the sentinels. */
   sentinel?: LocalSentinel;
+  /**
+   * With a Redis Cluster: "reshard" moves slots, "shard-failover" kills a primary, each time the
+   * slot of `slotKey` (the one every key of the run hashes to) among them.
+   */
+  redisCluster?: { cluster: LocalCluster; slotKey: string; reshardSlots: number };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -21,6 +27,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The member processes and the Redis server, as the chaos changes them. */
 export class ChaosCluster {
   private readonly members = new Map<string, ClusterProcess>();
+  /** Every member process started, killed or not: their logs are read at the end. */
+  readonly spawned: ClusterProcess[] = [];
   private next = 1;
   /** When each primary was killed (epoch ms). */
   readonly failovers: number[] = [];
@@ -39,6 +47,7 @@ export class ChaosCluster {
     const env = { ...this.options.env, RINGCAST_MODE: this.options.mode, PORT: String(port) };
     const member = await spawnMember({ redisUrl: this.redis.url, prefix: this.options.prefix, nodeId: id, env });
     this.members.set(id, member);
+    this.spawned.push(member);
     return id;
   }
 
@@ -48,6 +57,8 @@ export class ChaosCluster {
     if (step === "redis") return this.restartRedis();
     if (step === "failover") return this.failover();
     if (step === "switchover") return this.switchover();
+    if (step === "reshard") return this.reshard();
+    if (step === "shard-failover") return this.shardFailover();
     if (step === "rolling") return this.rollingRestart();
     // Someone must keep serving: a kill (restarted soon) needs two members, a removal three.
     if (this.size < (step === "kill" ? 2 : 3)) return `${step} skipped (only ${this.size} members)`;
@@ -108,6 +119,34 @@ export class ChaosCluster {
     await sentinel.switchover();
     const promoted = await sentinel.waitForFailover(port);
     return `SENTINEL FAILOVER: primary :${port} demoted, :${promoted} promoted after ${Date.now() - startedAt} ms`;
+  }
+
+  /**
+   * Moves the run's slot to another primary with `redis-cli --cluster reshard` (the run's prefix
+   * was chosen so its slot is among the first a reshard takes from its primary).
+   */
+  private async reshard(): Promise<string> {
+    const found = this.options.redisCluster;
+    if (!found) return "reshard skipped (no Redis Cluster)";
+    const { cluster, slotKey, reshardSlots } = found;
+    const before = await cluster.slotOf(slotKey);
+    const to = (await cluster.primaryPorts()).find((port) => port !== before.primary)!;
+    const startedAt = Date.now();
+    await cluster.reshard(reshardSlots, before.primary, to);
+    const after = await cluster.slotOf(slotKey);
+    return `reshard of ${reshardSlots} slots :${before.primary} -> :${to} in ${Date.now() - startedAt} ms; slot ${after.slot} now on :${after.primary}`;
+  }
+
+  /** kill -9 of the primary that serves the run's slot; its replica is promoted, the old primary restarts as a replica. */
+  private async shardFailover(): Promise<string> {
+    const found = this.options.redisCluster;
+    if (!found) return "shard failover skipped (no Redis Cluster)";
+    const { slot, primary } = await found.cluster.slotOf(found.slotKey);
+    const { promoted, killedAt } = await found.cluster.killPrimary(primary);
+    this.failovers.push(killedAt);
+    const took = Date.now() - killedAt;
+    await found.cluster.nodes.find((node) => node.port === primary)!.restart();
+    return `kill -9 primary :${primary} (slot ${slot}); replica :${promoted} promoted, cluster ok after ${took} ms; old primary restarted as a replica`;
   }
 
   /** A deploy: every member in turn gets SIGTERM (graceful drain) and starts again. */

@@ -23,8 +23,10 @@ export interface ChaosReport {
   lostSamples: string[];
   /** Per Redis primary killed: ms until the first send started after the kill was acknowledged (-1: none was). */
   acceptedAgainMs?: number[];
-  /** With sentinels: the ring epoch before the first disruption and after the traffic (equal: no membership change). */
+  /** With sentinels or a Redis Cluster: the ring epoch before the first disruption and after the traffic (equal: no membership change). */
   ringEpochs?: number[];
+  /** Redis Cluster errors (CROSSSLOT, MOVED, ASK) in refusals users got or in member and gateway logs above debug. */
+  clusterErrors: { refusals: number; logLines: number; samples: string[] };
 }
 
 export function expectedByUser(acknowledged: Acknowledged[]): Map<string, Set<string>> {
@@ -44,7 +46,7 @@ export function allDelivered(fleet: FleetUser[], acknowledged: Acknowledged[]): 
 }
 
 export function buildReport(
-  run: { mode: string; seconds: number; events: string[]; sent: number; refused: number; acceptedAgainMs?: number[]; ringEpochs?: number[] },
+  run: { mode: string; seconds: number; events: string[]; sent: number; refused: number; acceptedAgainMs?: number[]; ringEpochs?: number[]; clusterErrors: ChaosReport["clusterErrors"] },
   acknowledged: Acknowledged[],
   fleet: FleetUser[],
 ): ChaosReport {

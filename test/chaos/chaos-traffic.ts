@@ -26,6 +26,8 @@ export class ChaosTraffic {
   readonly outcomes: { startedAt: number; ok: boolean }[] = [];
   sent = 0;
   refused = 0;
+  /** Refusals whose error named a Redis Cluster redirection or slot error (never a user's business). */
+  readonly clusterErrors: string[] = [];
   private readonly sockets = new Map<string, FleetUser>();
 
   constructor(
@@ -65,9 +67,14 @@ export class ChaosTraffic {
       this.acknowledged.push({ id: receipt.id, recipients });
       outcome.ok = true;
     } catch (err) {
-      if (err instanceof RestError || err instanceof TypeError) this.refused++; // 503 or unreachable: not acknowledged
-      else throw err;
+      if (!(err instanceof RestError || err instanceof TypeError)) throw err;
+      this.refused++; // 503 or unreachable: not acknowledged
+      this.noteClusterError(err.message);
     }
+  }
+
+  private noteClusterError(text: string): void {
+    if (CLUSTER_ERROR.test(text)) this.clusterErrors.push(text);
   }
 
   private started(): { startedAt: number; ok: boolean } {
@@ -84,12 +91,18 @@ export class ChaosTraffic {
       if (ack.ok && ack.id) {
         this.acknowledged.push({ id: ack.id, recipients: [request.to.user] });
         outcome.ok = true;
-      } else this.refused++;
+      } else {
+        this.refused++;
+        this.noteClusterError(JSON.stringify(ack));
+      }
     } catch {
       this.refused++; // no ack in time: the sender does not know, so it is not counted as acknowledged
     }
   }
 }
+
+/** A Redis Cluster error that should have been handled inside ringcast (ioredis follows MOVED and ASK). */
+export const CLUSTER_ERROR = /CROSSSLOT|\bMOVED\b|\bASK\b/;
 
 /** Milliseconds from `since` until the first send started after it that was acknowledged. */
 export function acceptedAgainAfter(outcomes: { startedAt: number; ok: boolean }[], since: number): number | undefined {

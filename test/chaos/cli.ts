@@ -3,8 +3,10 @@
  *   npm run chaos -- --mode hash --seconds 120 --kills 5 --joins 2 --removes 1 --redis-restarts 1
  *   npm run chaos -- --mode broadcast --rolling        (a rolling restart of every member)
  *   npm run chaos -- --redis sentinel --failovers 2 --redis-restarts 0   (kill -9 of the primary)
+ *   npm run chaos -- --redis cluster --reshards 2 --shard-failovers 1 --redis-restarts 0
  * Prints the events and the counts; exits 1 if anything acknowledged was lost, duplicated or
- * delivered out of order.
+ * delivered out of order, or if a Redis Cluster error (CROSSSLOT, MOVED, ASK, ...) reached a user
+ * or a log above debug.
  */
 import { parseCli } from "../../server/cli/cli-args.ts";
 import { runChaos, shuffledPlan } from "./chaos-run.ts";
@@ -20,9 +22,11 @@ const { values } = parseCli({
     joins: { type: "string", default: "2", help: "members added" },
     removes: { type: "string", default: "1", help: "members stopped with SIGTERM (removed)" },
     "redis-restarts": { type: "string", default: "1", help: "times Redis is stopped and started" },
-    redis: { type: "string", default: "single", help: "single, or sentinel (a primary, a replica, 3 sentinels)" },
+    redis: { type: "string", default: "single", help: "single, sentinel (a primary, a replica, 3 sentinels) or cluster (3 primaries, a replica each)" },
     failovers: { type: "string", default: "0", help: "with --redis sentinel: times the primary is killed with -9" },
     switchovers: { type: "string", default: "0", help: "with --redis sentinel: planned failovers (SENTINEL FAILOVER)" },
+    reshards: { type: "string", default: "0", help: "with --redis cluster: reshards of 300 slots, the run's own slot among them" },
+    "shard-failovers": { type: "string", default: "0", help: "with --redis cluster: kill -9 of the primary of the run's slot" },
     "redis-down-ms": { type: "string", default: "3000", help: "how long Redis stays down each time" },
     rolling: { type: "boolean", help: "a rolling restart of every member instead of the plan above" },
     classes: { type: "string", default: "5", help: "classes of 30 students" },
@@ -41,6 +45,8 @@ const plan = values.rolling
       redis: count(values["redis-restarts"], 5),
       failover: count(values.failovers, 5),
       switchover: count(values.switchovers, 5),
+      reshard: count(values.reshards, 10),
+      "shard-failover": count(values["shard-failovers"], 5),
     });
 console.log(`chaos: ${mode} mode, ${seconds} s, plan: ${plan.join(", ")}`);
 const report = await runChaos({
@@ -50,10 +56,14 @@ const report = await runChaos({
   redisDownMs: count(values["redis-down-ms"], 60_000),
   classes: Math.max(1, count(values.classes, 20)),
   rate: Math.max(1, count(values.rate, 200)),
-  redis: values.redis === "sentinel" ? "sentinel" : "single",
+  redis: values.redis === "sentinel" || values.redis === "cluster" ? values.redis : "single",
   log: (line) => console.log(line),
 });
 console.log(JSON.stringify(report, null, 2));
-const clean = report.lost === 0 && report.duplicates === 0 && report.outOfOrder === 0;
-console.log(clean ? "chaos: every acknowledged message delivered exactly once, in order" : "chaos: FAILED");
+const delivered = report.lost === 0 && report.duplicates === 0 && report.outOfOrder === 0;
+const quiet = report.clusterErrors.refusals === 0 && report.clusterErrors.logLines === 0;
+if (delivered) console.log("chaos: every acknowledged message delivered exactly once, in order");
+if (!quiet) console.log("chaos: Redis Cluster errors reached a user or a log (see clusterErrors)");
+const clean = delivered && quiet;
+if (!clean) console.log("chaos: FAILED");
 process.exit(clean ? 0 : 1);

@@ -93,7 +93,7 @@ describe("a local Redis Cluster (3 primaries, 1 replica each)", function () {
     // Each write reached a replica before the kill, so a failover loses none of them.
     for (const primary of client.nodes("master")) expect(await primary.call("WAIT", "1", "1000")).to.equal(1);
     const [killed] = (await cluster.primaryPorts()) as [number];
-    const promoted = await cluster.killPrimary(killed);
+    const { promoted } = await cluster.killPrimary(killed);
     const primaries = await cluster.primaryPorts();
     expect(primaries).to.have.length(3).and.include(promoted).and.not.include(killed);
     expect(cluster.nodes.find((node) => node.port === killed)?.pid).to.equal(undefined);
