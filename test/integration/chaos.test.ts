@@ -39,6 +39,18 @@ for (const mode of ["hash", "broadcast"] as const) {
       expect(after, "the ring epoch (a member evicted by the failover would move it)").to.equal(before);
     });
 
+    it("a Redis Cluster resharded twice and its primary killed under traffic: nothing acknowledged lost; no member evicted; no CROSSSLOT, MOVED or ASK seen", async () => {
+      const plan: ChaosStep[] = ["reshard", "shard-failover", "reshard"];
+      const report = await runChaos({ mode, seconds: 25, plan, redisDownMs: 0, classes: 3, rate: 20, redis: "cluster" });
+      expectExactlyOnce(report);
+      const moves = report.events.map((e) => / -> :(\d+) .* now on :(\d+)$/.exec(e)).filter((m) => m !== null);
+      expect(moves.map((m) => m[2]), "the run's slot moved to the target of each reshard").to.deep.equal(moves.map((m) => m[1])).and.have.length(2);
+      expect(report.acceptedAgainMs?.[0], "sends accepted again after the failover").to.be.at.least(0);
+      const [before, after] = report.ringEpochs ?? [];
+      expect(after, "the ring epoch (a member evicted by the failover would move it)").to.equal(before);
+      expect(report.clusterErrors, JSON.stringify(report.clusterErrors)).to.deep.include({ refusals: 0, logLines: 0 });
+    });
+
     it("a rolling restart of every member under traffic: 0 lost, 0 duplicated", async () => {
       const report = await runChaos({ mode, seconds: 15, plan: ["rolling"], redisDownMs: 0, classes: 3, rate: 20 });
       expectExactlyOnce(report);
