@@ -100,10 +100,18 @@ function watchHealth(client: RedisClient, role: RedisRole, log: Logger): void {
   // "close" marks a dropped connection; "error" repeats on every failed reconnect attempt.
   client.on("close", () => lost("connection closed"));
   client.on("error", (err: Error) => lost(err.message));
-  client.on("ready", () => {
+  const restored = (): void => {
     if (down) log.info({ role }, "redis connection restored");
     down = false;
+  };
+  client.on("ready", restored);
+  if (!isCluster(client)) return;
+  // A Cluster stays "ready" while one shard fails over: a node dropped is the outage, and the slot
+  // map read again (with the promoted replica) is the way back.
+  client.on("-node", () => {
+    if (client.status === "ready") lost("a cluster node dropped"); // not while closing on purpose
   });
+  client.on("refresh", restored);
 }
 
 /** Connects a lazy client and resolves once it is ready; rejects after timeoutMs. */
