@@ -6,6 +6,7 @@
  *   npm run bench -- --scenarios unicast,class --members 1,2 --runs 3 --seconds 5
  *   npm run bench -- --scenarios idle,failover --connections 10000
  *   npm run bench -- --scenarios rest,rest-max --members 2 --systems vanilla,ringcast-hash-durable,ringcast-hash-durable-gateway
+ *   npm run bench -- --scenarios unicast-max,class-max --members 2 --systems ringcast-hash-durable --redis single,cluster
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,9 @@ import { runBench } from "./bench-run.ts";
 import { chartSvg } from "./chart.ts";
 import { DISRUPTIONS, runDisruptions } from "./disruption-run.ts";
 import { runIdle } from "./idle-run.ts";
+import { TOPOLOGIES, type Topology } from "./redis-backend.ts";
 import { buildRows, disruptionMarkdown, idleMarkdown, markdown } from "./report.ts";
+import { checkClusterTargets, clusterMarkdown } from "./report-cluster.ts";
 import { checkTargets, targetsMarkdown } from "./targets.ts";
 import { checkDurableTargets } from "./targets-durable.ts";
 import { DEFAULT_SCENARIOS, SCENARIOS } from "./scenarios.ts";
@@ -38,6 +41,11 @@ const { values } = parseCli({
     "no-prefill": { type: "boolean", help: "the same as --prefill off" },
     "prefill-entries": { type: "string", default: "300000", help: "prefill: at most this many log entries in all" },
     "prefill-seconds": { type: "string", default: "60", help: "prefill: at most this long per system" },
+    redis: {
+      type: "string",
+      default: "single",
+      help: "comma-separated: single (one redis-server), cluster (a Redis Cluster of 3 primaries with a replica each; durable systems only); each system is measured on each, the runs alternating between them",
+    },
     conversations: { type: "string", default: "3", help: "direct conversations per class the unicast scenarios send on (classmates in pairs, both ways; each filled by the prefill)" },
   },
 });
@@ -74,20 +82,25 @@ const options = {
       ? { maxEntries: bounded(values["prefill-entries"], 0, 5_000_000), maxMs: 1000 * bounded(values["prefill-seconds"], 1, 600) }
       : undefined,
   conversationsPerClass: bounded(values.conversations, 1, 30),
+  redis: list<Topology>(values.redis, TOPOLOGIES, "Redis topology"),
 };
-console.log(`bench: ${scenarios.map((s) => s.name).join(", ")} on ${options.systems.join(", ")}, N = ${options.memberCounts.join(", ")}`);
+const topologies = options.redis.length > 1 || options.redis[0] !== "single" ? ` (Redis: ${options.redis.join(", ")})` : "";
+console.log(`bench: ${scenarios.map((s) => s.name).join(", ")} on ${options.systems.join(", ")}, N = ${options.memberCounts.join(", ")}${topologies}`);
 const measurements = scenarios.length > 0 ? await runBench(options) : [];
 const rows = buildRows(measurements, scenarios);
+// The chart and the targets against vanilla are for one redis-server, where vanilla runs too.
+const singleRows = rows.filter((r) => r.redis === "single");
 const idleRows = selected.includes("idle") ? await runIdle({ connections: bounded(values.connections, 100, 20_000), runs: options.runs, log: options.log }) : [];
 const disruptionRows = disruptions.length > 0 ? await runDisruptions({ users: bounded(values.connections, 100, 20_000), which: disruptions, profileDir: options.profileDir, log: options.log }) : [];
 const table =
   markdown(rows, scenarios, options) +
   (idleRows.length > 0 ? idleMarkdown(idleRows) : "") +
   (disruptionRows.length > 0 ? disruptionMarkdown(disruptionRows) : "") +
-  targetsMarkdown([...checkTargets(rows, idleRows, disruptionRows), ...checkDurableTargets(rows)]);
+  clusterMarkdown(rows, scenarios, measurements) +
+  targetsMarkdown([...checkTargets(singleRows, idleRows, disruptionRows), ...checkDurableTargets(singleRows), ...checkClusterTargets(rows)]);
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}/latest.md`, `${table}\n![CPU per 1000 messages against N](latest.svg)\n`);
-writeFileSync(`${out}/latest.svg`, chartSvg(rows, scenarios));
+writeFileSync(`${out}/latest.svg`, chartSvg(singleRows, scenarios));
 writeFileSync(`${out}/latest.json`, `${JSON.stringify({ generatedAt: new Date().toISOString(), options: { ...options, log: undefined, scenarios: scenarios.map((s) => s.name) }, rows, idleRows, disruptionRows, measurements }, null, 2)}\n`);
 console.log(`\n${table}`);
 console.log(`written: ${join(out, "latest.md")}, latest.json, latest.svg`);

@@ -6,12 +6,13 @@
  * appends in flight, without notices: nobody is connected yet, and sessions start after the tail.
  */
 import { performance } from "node:perf_hooks";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import type { MessageDraft } from "../server/inbox/inbox.ts";
 import { RedisInbox } from "../server/inbox/redis-inbox.ts";
 import type { Target } from "../server/messaging/message.ts";
-import { redisKeys } from "../server/redis/keys.ts";
+import type { RedisClient } from "../server/redis/connect.ts";
 import type { DemoSchool } from "../server/school/demo-school.ts";
+import { testKeys, testTarget } from "../test/support/redis.ts";
 import type { Conversation } from "./load/protocol.ts";
 
 export interface PrefillPlan {
@@ -47,10 +48,11 @@ interface PlannedLog {
 }
 
 export async function prefillLogs(redisUrl: string, prefix: string, plan: PrefillPlan): Promise<PrefillSummary> {
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true, lazyConnect: true });
+  const redis = fillClient(redisUrl);
   try {
     await redis.connect();
-    const keys = redisKeys(prefix);
+    // On a Redis Cluster: the members' hash-tagged prefix ({prefix}), as test/support/redis.ts knows it.
+    const keys = testKeys(redisUrl, prefix);
     const inbox = new RedisInbox(redis, keys, { maxLength: plan.maxLength, maxAgeMs: plan.maxAgeMs });
     const names = new Map(plan.school.users.map((u) => [u.id, u.name]));
     const user = (id: string) => ({ id, name: names.get(id) ?? id });
@@ -71,6 +73,13 @@ export async function prefillLogs(redisUrl: string, prefix: string, plan: Prefil
   } finally {
     redis.disconnect();
   }
+}
+
+/** One connection pipelining the appends; a Cluster client when `redisUrl` stands for a cluster. */
+function fillClient(redisUrl: string): RedisClient {
+  const target = testTarget(redisUrl);
+  if (target.kind !== "cluster") return new Redis(redisUrl, { enableAutoPipelining: true, lazyConnect: true });
+  return new Cluster(target.nodes, { enableAutoPipelining: true, lazyConnect: true, scaleReads: "master" });
 }
 
 /** `maxLength` appends to each log in turn, IN_FLIGHT at a time, until done or a bound is hit. */

@@ -2,8 +2,10 @@ import { availableParallelism, cpus } from "node:os";
 import type { Measurement } from "./bench-run.ts";
 import type { DisruptionRow } from "./disruption-run.ts";
 import type { IdleRow } from "./idle-run.ts";
+import { type NodeShare, nodeShares } from "./measure/redis-commands.ts";
 import { type Figure, figure } from "./measure/stats.ts";
 import { type PrefillSummary, prefillText } from "./prefill.ts";
+import type { Topology } from "./redis-backend.ts";
 import { type Scenario, viaRest } from "./scenarios.ts";
 import { isDurable, type SystemKind } from "./systems/system.ts";
 
@@ -12,6 +14,8 @@ export interface Row {
   scenario: string;
   members: number;
   system: SystemKind;
+  /** The Redis it ran against. */
+  redis: Topology;
   /** Acknowledged sends per second of sending. */
   messagesPerSecond: Figure;
   deliveredPerSecond: Figure;
@@ -28,6 +32,14 @@ export interface Row {
   redisCpuMsPer1000Deliveries: Figure;
   redisCommandsPerMessage: Figure;
   redisCommandsPerDelivery: Figure;
+  /** Each primary's calls and share of them (INFO commandstats; one primary on a single Redis). */
+  redisNodes: NodeShare[];
+  /**
+   * What else the machine did over a run: CPU of processes other than the system, Redis and the
+   * load generator (other tests, the harness), and time the hypervisor stole, ms. NaN if unread.
+   */
+  otherCpuMs: Figure;
+  stealMs: Figure;
   /** The logs as they were before the system was measured (durable systems with --prefill). */
   prefill?: PrefillSummary;
   /** Deliveries that arrived, over those owed, summed over the runs. */
@@ -42,7 +54,7 @@ const GENERATOR_BUSY = 0.85;
 export function buildRows(measurements: Measurement[], scenarios: Scenario[]): Row[] {
   const groups = new Map<string, Measurement[]>();
   for (const m of measurements) {
-    const key = `${m.scenario}|${m.members}|${m.system}`;
+    const key = `${m.scenario}|${m.members}|${m.system}|${m.redis ?? "single"}`;
     groups.set(key, [...(groups.get(key) ?? []), m]);
   }
   return [...groups.values()].map((runs) => {
@@ -53,6 +65,7 @@ export function buildRows(measurements: Measurement[], scenarios: Scenario[]): R
       scenario: scenario.name,
       members: runs[0]!.members,
       system: runs[0]!.system,
+      redis: runs[0]!.redis ?? "single",
       messagesPerSecond: figure(runs.map((m) => (m.result.acked * 1000) / m.result.sendingMs)),
       deliveredPerSecond: figure(runs.map((m) => (m.result.delivered * 1000) / m.result.elapsedMs)),
       latencyP50Ms: figure(runs.map((m) => m.result.latencyP50Ms)),
@@ -65,6 +78,9 @@ export function buildRows(measurements: Measurement[], scenarios: Scenario[]): R
       redisCpuMsPer1000Deliveries: figure(runs.map((m) => (m.redisCpuMs * 1000) / m.result.delivered)),
       redisCommandsPerMessage: figure(runs.map((m) => m.redisCommands / m.result.acked)),
       redisCommandsPerDelivery: figure(runs.map((m) => m.redisCommands / m.result.delivered)),
+      redisNodes: nodeShares(runs.map((m) => m.redisNodes ?? [])),
+      otherCpuMs: figure(runs.map((m) => (m.machineCpuMs ? m.machineCpuMs.busy - m.clusterCpuMs - m.result.generatorCpuMs : Number.NaN))),
+      stealMs: figure(runs.map((m) => m.machineCpuMs?.steal ?? Number.NaN)),
       prefill: runs[0]!.prefill,
       deliveredShare: owed === 0 ? 0 : runs.reduce((sum, m) => sum + m.result.delivered, 0) / owed,
       generatorBound: runs.some((m) => generatorBound(m, scenario)),
@@ -108,7 +124,7 @@ export function markdown(rows: Row[], scenarios: Scenario[], meta: { runs: numbe
 }
 
 function scenarioTable(table: Row[], scenario: Scenario): string[] {
-  const base = table.find((r) => r.system === "vanilla");
+  const base = table.find((r) => r.system === "vanilla" && r.redis === "single");
   const lines = [
     `| system | messages/s | delivered/s | × vanilla | p50 ms | p99 ms | ${viaRest(scenario) ? "REST" : "ack"} p50 / p99 ms | CPU-ms per 1000 ${scenario.per === "delivery" ? "deliveries" : "messages"} | × vanilla | ` +
       "Redis CPU-ms per 1000 messages | Redis CPU-ms per 1000 deliveries | Redis commands per message | Redis commands per delivery | delivered | note |",
@@ -118,7 +134,7 @@ function scenarioTable(table: Row[], scenario: Scenario): string[] {
     const notes = [r.generatorBound ? "load generator was the bottleneck" : "", !isDurable(r.system) ? "" : r.prefill ? `logs prefilled to ${r.prefill.maxLength}` : "logs empty (no prefill)"];
     const answer = Number.isNaN(r.ackP50Ms.median) ? "–" : `${r.ackP50Ms.median.toFixed(1)} / ${r.ackP99Ms.median.toFixed(1)}`;
     lines.push(
-      `| ${r.system} | ${fmt(r.messagesPerSecond)} | ${fmt(r.deliveredPerSecond)} | ${ratio(r.deliveredPerSecond, base?.deliveredPerSecond)} | ${fmt(r.latencyP50Ms, 1)} | ${fmt(r.latencyP99Ms, 1)} | ${answer} | ` +
+      `| ${systemLabel(r)} | ${fmt(r.messagesPerSecond)} | ${fmt(r.deliveredPerSecond)} | ${ratio(r.deliveredPerSecond, base?.deliveredPerSecond)} | ${fmt(r.latencyP50Ms, 1)} | ${fmt(r.latencyP99Ms, 1)} | ${answer} | ` +
         `${fmt(r.cpuMsPer1000)} | ${ratio(r.cpuMsPer1000, base?.cpuMsPer1000)} | ${fmt(r.redisCpuMsPer1000Messages, 1)} | ${fmt(r.redisCpuMsPer1000Deliveries, 1)} | ` +
         `${fmt(r.redisCommandsPerMessage, 1)} | ${fmt(r.redisCommandsPerDelivery, 2)} | ${(r.deliveredShare * 100).toFixed(1)}% | ${notes.filter(Boolean).join("; ")} |`,
     );
@@ -126,10 +142,13 @@ function scenarioTable(table: Row[], scenario: Scenario): string[] {
   return lines;
 }
 
+/** The system, and the Redis it ran on unless that was one redis-server. */
+export const systemLabel = (r: Row): string => (r.redis === "single" ? r.system : `${r.system} (Redis ${r.redis})`);
+
 /** What the durable systems' logs held before they were measured, once per system and N. */
 function prefillNote(rows: Row[]): string[] {
   const filled = new Map<string, PrefillSummary>();
-  for (const r of rows) if (r.prefill) filled.set(`${r.system} N=${r.members}`, r.prefill);
+  for (const r of rows) if (r.prefill) filled.set(`${systemLabel(r)} N=${r.members}`, r.prefill);
   const durable = rows.some((r) => isDurable(r.system));
   if (!durable) return [];
   if (filled.size === 0) return ["", "Durable systems started from empty logs (prefill off)."];

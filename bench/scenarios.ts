@@ -40,6 +40,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     workload: (seconds) => ({ target: "user", window: 64, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
     per: "message",
   },
+  "class-max": {
+    name: "class-max",
+    title: "Class fan-out at saturation: 8 class messages outstanding over the teachers' sockets, each to a class of 30",
+    workload: (seconds) => ({ target: "class", window: 8, durationMs: seconds * 1000, drainMs: DRAIN_MS }),
+    per: "delivery",
+  },
   rest: {
     name: "rest",
     title: "REST class messages at a fixed rate: teachers POST /api/messages, 50 class messages/s to classes of 30 (1500 deliveries/s)",
@@ -56,6 +62,6 @@ export const SCENARIOS: Record<string, Scenario> = {
 
 /**
  * What `npm run bench` runs unless told otherwise: the throughput scenarios at every N, then idle
- * connections, rebalance and failover (unicast-max and rest-max on request: they saturate the machine).
+ * connections, rebalance and failover (unicast-max, class-max and rest-max on request: they saturate the machine).
  */
 export const DEFAULT_SCENARIOS = ["unicast", "class", "rest", "big-room", "idle", "rebalance-moved", "rebalance-all", "failover"];

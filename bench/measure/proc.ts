@@ -16,6 +16,18 @@ export function cpuMs(pid: number): number {
   }
 }
 
+/**
+ * CPU time the whole machine has spent so far, in ms summed over its cores (/proc/stat): busy
+ * (user, nice, system, irq, softirq) and stolen by the hypervisor. Over a window, busy minus the
+ * measured processes' CPU is what everything else ran meanwhile.
+ */
+export function machineCpuMs(): { busy: number; steal: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  const ms = (ticks: number): number => (ticks * 1000) / TICKS_PER_SECOND;
+  return { busy: ms(user! + nice! + system! + irq! + softirq!), steal: ms(steal ?? 0) };
+}
+
 /** Resident memory of a process, in KB. */
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
