@@ -137,9 +137,10 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     rebalance: { moved: () => attached.rebalance?.moved() ?? 0, pending: () => attached.rebalance?.pending() ?? 0 },
     draining: () => !member.accepting,
   });
+  // Reused for a second: a send reads the same sender and class records many times a second.
+  const sendReads = new CachedSchoolReads(school);
   const messages = new MessageService({
-    // Reused for a second: a send reads the same sender and class records many times a second.
-    school: new CachedSchoolReads(school),
+    school: sendReads,
     inbox,
     receipts,
     online: (userIds) => Promise.resolve(presence.onlineAmong(userIds)),
@@ -184,7 +185,7 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
   const wireSocket = socketHandlers({ messages, session, maxMessageChars: config.maxMessageChars, socketEvents: config.limits.socketEvents, counters, log });
   const lifetime = new SessionLifetime(tokens, sessionGuard, config.tokenNoticeSeconds * 1000, log);
   // Logouts and disabled or deleted accounts, announced on the watch connection (already a subscriber).
-  const sessionEnds = new SessionEnds(io, watch, store, keys, log);
+  const sessionEnds = new SessionEnds(io, watch, store, keys, log, (userId) => sendReads.forgetUser(userId));
   io.on("connection", (socket) => {
     if (!attached.admit(socket)) return;
     limits.watch(socket); // before wireSocket drops the handshake request

@@ -23,7 +23,9 @@ export class SessionEnds {
   private readonly onEnd = (channel: string, text: string): void => {
     if (channel !== this.keys.sessionEnds) return;
     const end = parseSessionEnd(text);
-    if (end) this.endLocal(end);
+    if (!end) return;
+    if (end.reason === "account_deleted" || end.reason === "account_disabled") this.onAccountEnded(end.userId);
+    this.endLocal(end);
   };
   private readonly onReconnect = (): void => this.sweepAfterReconnect(1);
   private retry: NodeJS.Timeout | undefined;
@@ -36,6 +38,8 @@ export class SessionEnds {
     private readonly store: RedisClient,
     private readonly keys: RedisKeys,
     private readonly log: Logger,
+    /** Told of each disabled or deleted account first (e.g. to drop cached school reads). */
+    private readonly onAccountEnded: (userId: string) => void = () => undefined,
   ) {}
 
   start(): void {

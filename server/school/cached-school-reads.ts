@@ -39,6 +39,17 @@ export class CachedSchoolReads implements SendReads {
     return this.cached(`shared:${a}:${b}`, () => this.store.shareAClass(a, b));
   }
 
+  /**
+   * Drops what is kept about a user whose account just ended (disabled, deleted): its record, its
+   * pairs, and every class (it may have been taken out of any), so the next send reads them anew.
+   */
+  forgetUser(userId: string): void {
+    for (const key of [...this.cache.keys()]) {
+      const [kind, ...ids] = key.split(":");
+      if (kind === "class" || ids.includes(userId)) this.cache.delete(key);
+    }
+  }
+
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const known = this.cache.get(key) as Promise<T> | undefined;
     if (known) return known;
