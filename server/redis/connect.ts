@@ -58,7 +58,7 @@ function createSingle(target: Exclude<RedisTarget, { kind: "cluster" }>, base: R
  */
 function createCluster(target: Extract<RedisTarget, { kind: "cluster" }>, role: RedisRole, base: RedisOptions): Cluster {
   const { lazyConnect, enableOfflineQueue, enableAutoPipelining: _pipelining, retryStrategy, reconnectOnError: _readonly, ...node } = base;
-  return new Cluster(
+  const cluster = new Cluster(
     target.nodes,
     clusterConnectOptions(target, node, {
       lazyConnect,
@@ -72,6 +72,11 @@ function createCluster(target: Extract<RedisTarget, { kind: "cluster" }>, role: 
       ...clusterRetries(role),
     }),
   );
+  // A node's connection opens at its first command, and without an offline queue the commands
+  // sent while it is still connecting fail: each node is connected as soon as it is known, so the
+  // first burst to a shard (log groups and limit counters live on every shard) is not refused.
+  if (!enableOfflineQueue) cluster.on("+node", (redis: Redis) => void (redis.status === "wait" ? redis.connect().catch(() => undefined) : undefined));
+  return cluster;
 }
 
 /**
