@@ -62,7 +62,11 @@ export class ClusterLimit {
   }
 }
 
-/** Where a limit's counters live: `<RINGCAST_REDIS_PREFIX>:limit:<name>:<key>`. */
+/**
+ * Where a limit's counters live: `<RINGCAST_REDIS_PREFIX>:limit:<name>:<key>`. Without the
+ * prefix's hash tag (on a Redis Cluster): each counter is one key, used alone, so the counters
+ * spread over the shards by their whole names instead of all landing on the deployment's slot.
+ */
 export function limitKeyPrefix(redisPrefix: string, name: string): string {
-  return `${redisPrefix}:limit:${name}`;
+  return `${redisPrefix.replace(/[{}]/g, "")}:limit:${name}`;
 }
