@@ -12,7 +12,7 @@ import { RedisInbox } from "../server/inbox/redis-inbox.ts";
 import type { Target } from "../server/messaging/message.ts";
 import type { RedisClient } from "../server/redis/connect.ts";
 import type { DemoSchool } from "../server/school/demo-school.ts";
-import { testKeys, testTarget } from "../test/support/redis.ts";
+import { testGroups, testTarget } from "../test/support/redis.ts";
 import type { Conversation } from "./load/protocol.ts";
 
 export interface PrefillPlan {
@@ -52,12 +52,13 @@ export async function prefillLogs(redisUrl: string, prefix: string, plan: Prefil
   try {
     await redis.connect();
     // On a Redis Cluster: the members' hash-tagged prefix ({prefix}), as test/support/redis.ts knows it.
-    const keys = testKeys(redisUrl, prefix);
-    const inbox = new RedisInbox(redis, keys, { maxLength: plan.maxLength, maxAgeMs: plan.maxAgeMs });
+    const groups = testGroups(redisUrl, prefix);
+    const inbox = new RedisInbox(redis, groups, { maxLength: plan.maxLength, maxAgeMs: plan.maxAgeMs });
     const names = new Map(plan.school.users.map((u) => [u.id, u.name]));
     const user = (id: string) => ({ id, name: names.get(id) ?? id });
-    const classLogs: PlannedLog[] = plan.school.classes.map((c) => ({ key: keys.classLog(c.id), from: user(c.teacherId), to: { type: "class", id: c.id } }));
-    const directLogs: PlannedLog[] = plan.conversations.map((c) => ({ key: keys.directLog(c.to, c.from), from: user(c.from), to: { type: "user", id: c.to } }));
+    // A class log is counted by its copy in its teacher's group; a direct log is in its recipient's.
+    const classLogs: PlannedLog[] = plan.school.classes.map((c) => ({ key: groups.keysOf(c.teacherId).classLog(c.id), from: user(c.teacherId), to: { type: "class", id: c.id } }));
+    const directLogs: PlannedLog[] = plan.conversations.map((c) => ({ key: groups.keysOf(c.to).directLog(c.to, c.from), from: user(c.from), to: { type: "user", id: c.to } }));
     const started = performance.now();
     const { entries, stoppedBy } = await fill(inbox, [...classLogs, ...directLogs], plan, started);
     const ms = performance.now() - started;

@@ -7,6 +7,7 @@ import { isCluster, type RedisClient } from "../redis/connect.ts";
 import { z } from "zod";
 import { publishSessionEnd, type SessionEndReason } from "../auth/revocations.ts";
 import { redisKeys, slotPrefix } from "../redis/keys.ts";
+import { defaultLogGroups, logGroups } from "../redis/log-groups.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 import { ID_PATTERN } from "../school/school.ts";
 import { parseCli } from "./cli-args.ts";
@@ -17,6 +18,7 @@ const USAGE = "usage: npm run admin -- disable|enable|delete <userId>";
 const env = z
   .object({
     RINGCAST_REDIS_PREFIX: z.string().default("ringcast"),
+    RINGCAST_LOG_GROUPS: z.coerce.number().int().min(1).max(64).optional(),
   })
   .parse(process.env);
 
@@ -30,8 +32,9 @@ const [command, userId] = positionals;
 const ENDS: Record<string, SessionEndReason | undefined> = { disable: "account_disabled", delete: "account_deleted", enable: undefined };
 
 async function run(redis: RedisClient, action: string, id: string): Promise<string> {
-  const keys = redisKeys(slotPrefix(env.RINGCAST_REDIS_PREFIX, isCluster(redis)));
-  const store = new RedisSchoolStore(redis, keys);
+  const prefix = slotPrefix(env.RINGCAST_REDIS_PREFIX, isCluster(redis));
+  const keys = redisKeys(prefix);
+  const store = new RedisSchoolStore(redis, keys, logGroups(prefix, env.RINGCAST_LOG_GROUPS ?? defaultLogGroups(isCluster(redis))));
   const done = action === "disable" ? await store.disableUser(id) : action === "delete" ? await store.deleteUser(id) : await store.enableUser(id);
   const reason = ENDS[action];
   if (!done) return action === "enable" ? `${id} was not disabled or deleted` : fail(`no user '${id}'`);

@@ -26,8 +26,8 @@ export function broadcastMode(options: BroadcastModeOptions): ClusterMode {
   return {
     name: "broadcast",
     bus: new RedisBus(pub, sub, (p, s) => createBroadcastAdapter(p, s, { key: keys.adapterKey, stats })),
-    noticeChannel: keys.notices(""),
-    routes: new BroadcastRoutes(keys.notices(""), stats),
+    noticeMember: "",
+    routes: new BroadcastRoutes(stats),
     locator: new SelfLocator(options.self),
     sessionGate: undefined,
     ownership: undefined,

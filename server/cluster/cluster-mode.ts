@@ -60,8 +60,8 @@ export interface ClusterMode {
   readonly name: "broadcast" | "hash";
   /** How members reach each other, with the Socket.IO adapter riding on it. */
   readonly bus: Bus;
-  /** The channel this member hears its message notices on. */
-  readonly noticeChannel: string;
+  /** Whose notice channels this member hears (one per log group): its own id, or "" for everyone's. */
+  readonly noticeMember: string;
   /** Where the notices of a message go, given its recipients. */
   readonly routes: NoticeRouter;
   /** Where a user's connection should go (GET /api/route). */

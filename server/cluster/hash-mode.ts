@@ -36,8 +36,8 @@ export function hashMode(options: HashModeOptions): ClusterMode {
   return {
     name: "hash",
     bus,
-    noticeChannel: keys.notices(memberId),
-    routes: new OwnerRoutes(holders, keys.notices, stats),
+    noticeMember: memberId,
+    routes: new OwnerRoutes(holders, stats),
     locator: new RingLocator(ring),
     sessionGate: ownershipGate(options.tokens, refusal),
     ownership: ownershipCheck(refusal),

@@ -1,4 +1,5 @@
 import { slotPrefix } from "../redis/keys.ts";
+import { defaultLogGroups } from "../redis/log-groups.ts";
 import { hostname } from "node:os";
 import { z } from "zod";
 import type { HandoffTimings } from "../cluster/handoff.ts";
@@ -19,6 +20,12 @@ export interface MemberConfig {
   redis: RedisTarget;
   /** RINGCAST_REDIS_PREFIX: prefix of every Redis key and channel, so clusters can share a Redis. Default "ringcast". */
   redisPrefix: string;
+  /**
+   * RINGCAST_LOG_GROUPS: how many groups the message logs are split into, each under its own hash
+   * tag, so they spread over a Redis Cluster's shards. Fixed for the life of a dataset (every member,
+   * seed and admin run must agree). Default 1, or 3 on a Redis Cluster.
+   */
+  logGroups: number;
   /** RINGCAST_MODE: "broadcast" (default) or "hash". */
   mode: "broadcast" | "hash";
   /** NODE_ID: stable member id shown in /api/cluster. Default "<hostname>:<port>". */
@@ -154,6 +161,7 @@ export const sharedEnvFields = {
     .string()
     .regex(/^[\w.-]{1,64}$/, "letters, digits, '.', '_' or '-' only")
     .default("ringcast"),
+  RINGCAST_LOG_GROUPS: intIn(1, 64).optional(),
   RINGCAST_MODE: z.enum(["broadcast", "hash"]).default("broadcast"),
   RINGCAST_TOKEN_SECRET: z
     .string({ error: "is required (generate one with: openssl rand -hex 32)" })
@@ -235,6 +243,7 @@ export function loadConfig(env: Env = process.env): MemberConfig {
     port: e.PORT,
     redis,
     redisPrefix: slotPrefix(e.RINGCAST_REDIS_PREFIX, redis.kind === "cluster"),
+    logGroups: e.RINGCAST_LOG_GROUPS ?? defaultLogGroups(redis.kind === "cluster"),
     mode: e.RINGCAST_MODE,
     nodeId: e.NODE_ID ?? `${hostname()}:${e.PORT}`,
     advertiseUrl: e.RINGCAST_ADVERTISE_URL,

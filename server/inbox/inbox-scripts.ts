@@ -1,8 +1,10 @@
 /**
  * Lua scripts of the message logs. A log is one Redis Stream per conversation: a class's log (its
  * teacher's messages) and, per recipient, one log per sender of direct messages. Every entry's id
- * comes from one cluster-wide stream, so ids increase across all logs and a reader merges the logs
- * it follows by id. Scripts run atomically: a reader never sees a later id without the earlier ones.
+ * comes from its log group's id stream (one group unless the deployment spreads over a Redis
+ * Cluster, see redis/log-groups.ts), so ids increase across all the logs a reader follows (they
+ * are all in its group) and it merges them by id. Scripts run atomically: a reader never sees a
+ * later id without the earlier ones.
  *
  * One index hash keeps, per log, its newest id (field <log>) and the newest id trimmed from it
  * (field <log>:trimmed). A read asks the index about every followed log in one HMGET and reads
@@ -75,6 +77,32 @@ local function followed(classes, senders, index, classPrefix, directPrefix)
 end
 `;
 
+/**
+ * The next id of a group's id stream. With one group Redis numbers it ("*"). With `count` groups
+ * the script does ("<ms>-<seq>", ms from TIME, never below the last id's) and picks the lowest
+ * sequence number above the last one that is `group` modulo `count`: a message id alone then
+ * names the group whose logs hold it.
+ */
+const NEXT_ID = `
+local function next_id(stream, count, group)
+  if count == 1 then return redis.call('XADD', stream, 'MAXLEN', '~', 1000, '*', 'm', '') end
+  local now = redis.call('TIME')
+  local ms, seq = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000), group
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  if last then
+    local lms, lseq = string.match(last[1], '(%d+)-(%d+)')
+    lms, lseq = tonumber(lms), tonumber(lseq)
+    if lms >= ms then
+      ms = lms
+      seq = lseq + 1 + ((group - lseq - 1) % count)
+    end
+  end
+  local id = string.format('%.0f-%.0f', ms, seq)
+  redis.call('XADD', stream, 'MAXLEN', '~', 1000, id, 'm', '')
+  return id
+end
+`;
+
 /** Appends the first `count` entries to `out` as id, sender, payload (fields s and m, in that order). */
 const FLATTEN = `
 local function flatten(entries, count, out)
@@ -91,10 +119,11 @@ end
 /**
  * KEYS: the id stream, the conversation's log, the index, the sender's sent index, [the
  * recipient's set of direct senders, its pointer stream]. ARGV: sender id, payload, most entries
- * kept, oldest id kept by age, the sent index's cap, what it keeps of the message (JSON), [the recipient's direct
- * log prefix (its summary fields in the index), the pointer stream's cap] or two empty strings,
- * the publish command (PUBLISH, or SPUBLISH on a Redis Cluster), then pairs of a notice channel
- * and the JSON array of the recipients it is for.
+ * kept, oldest id kept by age, the sent index's cap, what it keeps of the message (JSON, or "" to
+ * write no sent entry), [the recipient's direct log prefix (its summary fields in the index), the
+ * pointer stream's cap] or two empty strings, the publish command (PUBLISH, or SPUBLISH on a Redis
+ * Cluster), the number of log groups and this log's group (see NEXT_ID), then pairs of a notice
+ * channel and the JSON array of the recipients it is for.
  * Appends one entry whatever the number of recipients and publishes the notice that carries it,
  * with the id before it in its log, to each channel: inside the script, so every member hears the
  * notices in id order. Keeps the log's oldest id in the index, so trimming (by length, in steps
@@ -102,14 +131,15 @@ end
  * one) runs only when it has work, with forward reads only; it records the newest trimmed id: a
  * reader behind it has missed messages.
  */
-export const APPEND = `${NEWER}
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000, '*', 'm', '')
+export const APPEND = `${NEWER}${NEXT_ID}
+local id = next_id(KEYS[1], tonumber(ARGV[10]), tonumber(ARGV[11]))
 redis.call('XADD', KEYS[2], id, 's', ARGV[1], 'm', ARGV[2])
 local known = redis.call('HMGET', KEYS[3], KEYS[2], KEYS[2] .. ':first')
 local prev, first = known[1] or '0-0', known[2] or id
 redis.call('HSET', KEYS[3], KEYS[2], id, KEYS[2] .. ':first', first)
--- The sender's own index of what it sent (for the delivery status), capped like a log.
-redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], id, 'i', ARGV[6])
+-- The sender's own index of what it sent (for the delivery status), capped like a log: written
+-- by one append of a message (a class message's other copies pass no entry).
+if ARGV[6] ~= '' then redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], id, 'i', ARGV[6]) end
 local direct = #KEYS > 4
 if direct then
   redis.call('SADD', KEYS[5], ARGV[1])
@@ -124,7 +154,7 @@ if direct then
   end
 end
 local head = '{"id":"' .. id .. '","prev":"' .. prev .. '","message":' .. ARGV[2] .. ',"users":'
-for i = 10, #ARGV, 2 do redis.call(ARGV[9], ARGV[i], head .. ARGV[i + 1] .. '}') end
+for i = 12, #ARGV, 2 do redis.call(ARGV[9], ARGV[i], head .. ARGV[i + 1] .. '}') end
 -- Trimmed in steps of a tenth of the cap, or once the oldest entry is past the age limit: most
 -- appends only count the log.
 local keep = tonumber(ARGV[3])

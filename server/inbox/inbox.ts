@@ -14,9 +14,10 @@ export interface InboxPage {
   more: boolean;
 }
 
-/** Where the notice of a new message goes: a channel, and the recipients listening on it. */
+/** Where the notice of a new message goes: a member's notice channel, and its recipients there. */
 export interface NoticeRoute {
-  channel: string;
+  /** The member whose channel carries it; "" for the channel every member hears (broadcast mode). */
+  member: string;
   userIds: readonly string[];
 }
 
@@ -26,6 +27,11 @@ export interface SentMessage {
   sentAt: string;
   /** False once the message was trimmed from its log (by length or age). */
   kept: boolean;
+  /**
+   * The message's id in each log group (index = group): a class message is one copy per group,
+   * and a recipient has it once its position reaches its group's copy. One group: just the id.
+   */
+  copies: readonly string[];
 }
 
 /** A page of history, older than a point. */
@@ -40,13 +46,14 @@ export interface HistoryPage {
 
 /**
  * Message logs, one per conversation (a class; one sender's direct messages to one user). Ids are
- * cluster-wide, unique and increasing ("<ms>-<seq>"), so a user's history is the merge of the logs
- * it follows and a client resumes everything from the last id it saw.
+ * unique and increase over every log a user follows ("<ms>-<seq>"), so a user's history is the
+ * merge of the logs it follows and a client resumes everything from the last id it saw.
  */
 export interface InboxStore {
   /**
    * Appends the message to its conversation's log, publishes its notice on every route in the
-   * same atomic step (so notices are heard in id order), and returns its id.
+   * same atomic step (so notices are heard in id order), and returns its id (a class message's
+   * id in its teacher's log group).
    */
   append(draft: MessageDraft, routes?: readonly NoticeRoute[]): Promise<string>;
   /** Up to `count` messages for `userId` after `afterId` (exclusive), oldest first. */

@@ -1,9 +1,9 @@
 import type { RedisClient } from "../redis/connect.ts";
-import type { RedisKeys } from "../redis/keys.ts";
+import { type LogGroups, splitByGroup } from "../redis/log-groups.ts";
 import { guarded } from "../redis/guard.ts";
 import { compareIds } from "./inbox.ts";
 
-/** KEYS: the receipts hash. ARGV: user, id, ... Raises each user's position, never lowers it. */
+/** KEYS: a log group's receipts hash. ARGV: user, id, ... Raises each user's position, never lowers it. */
 const ADVANCE = `
 local function later(x, y)
   if #x ~= #y then return #x > #y end
@@ -49,7 +49,7 @@ export class ReceiptCursors {
 
   constructor(
     redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly groups: LogGroups,
     private readonly options: ReceiptOptions = { flushMs: 200 },
   ) {
     redis.defineCommand("ringcastAdvanceReceipts", { numberOfKeys: 1, lua: ADVANCE });
@@ -71,16 +71,28 @@ export class ReceiptCursors {
     const batch = this.pending;
     this.pending = new Map();
     if (this.redis.status !== "ready") return;
-    const args = [...batch].flat();
-    await this.redis.ringcastAdvanceReceipts(this.keys.receipts, ...args).catch(() => undefined);
+    await Promise.all(
+      [...splitByGroup(this.groups, batch.keys())].map(([group, users]) => {
+        const args = users.flatMap((userId) => [userId, batch.get(userId)!]);
+        return this.redis.ringcastAdvanceReceipts(this.groups.keys(group).receipts, ...args).catch(() => undefined);
+      }),
+    );
   }
 
-  /** Each user's position ("0-0" when nothing was delivered to it yet). */
-  positions(userIds: readonly string[]): Promise<Map<string, string>> {
+  /**
+   * The users among `userIds` that were delivered a message: whose position reached the message's
+   * copy in their log group (`copies`, see SentMessage).
+   */
+  reached(userIds: readonly string[], copies: readonly string[]): Promise<Set<string>> {
     return guarded(this.redis, "the delivery receipts", async () => {
-      if (userIds.length === 0) return new Map();
-      const known = await this.redis.hmget(this.keys.receipts, ...userIds);
-      return new Map(userIds.map((id, i) => [id, known[i] ?? "0-0"]));
+      const reached = new Set<string>();
+      for (const [group, users] of splitByGroup(this.groups, userIds)) {
+        const known = await this.redis.hmget(this.groups.keys(group).receipts, ...users);
+        users.forEach((userId, i) => {
+          if (compareIds(known[i] ?? "0-0", copies[group] ?? "0-0") >= 0) reached.add(userId);
+        });
+      }
+      return reached;
     });
   }
 

@@ -5,6 +5,7 @@ import type { Message, Target } from "../messaging/message.ts";
 import { guarded } from "../redis/guard.ts";
 import { publishCommand } from "../redis/pubsub.ts";
 import type { RedisKeys } from "../redis/keys.ts";
+import { type LogGroups, splitByGroup } from "../redis/log-groups.ts";
 import type { HistoryPage, InboxPage, InboxStore, MessageDraft, NoticeRoute, SentMessage } from "./inbox.ts";
 import { APPEND, READ, READ_BEFORE, TAIL } from "./inbox-scripts.ts";
 
@@ -46,17 +47,18 @@ type ScriptedPipeline = ChainableCommander & {
 };
 
 /**
- * Message logs in Redis Streams, one per conversation: a class message is one append whatever the
- * class size, and only a class's teacher (or one sender of direct messages) writes to a log, so
- * nobody can push another sender's messages out of a user's history. A user's history is the
- * merge, by id, of the logs of its classes and of its direct senders.
+ * Message logs in Redis Streams, one per conversation: a class message is one append per log
+ * group whatever the class size, and only a class's teacher (or one sender of direct messages)
+ * writes to a log, so nobody can push another sender's messages out of a user's history. A user's
+ * history is the merge, by id, of the logs of its classes and of its direct senders, all in its
+ * log group.
  */
 export class RedisInbox implements InboxStore {
   private readonly redis: ScriptedRedis;
 
   constructor(
     redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly groups: LogGroups,
     private readonly options: RedisInboxOptions,
   ) {
     redis.defineCommand("ringcastAppend", { lua: APPEND });
@@ -68,20 +70,51 @@ export class RedisInbox implements InboxStore {
 
   append(draft: MessageDraft, routes: readonly NoticeRoute[] = []): Promise<string> {
     return this.run(async () => {
-      const log = this.logOf(draft.to, draft.from.id);
-      const keys = [this.keys.messageIds, log, this.keys.logIndex, this.keys.sentIndex(draft.from.id)];
-      const minId = `${Math.max(1, Date.now() - this.options.maxAgeMs)}-0`;
-      const kept = JSON.stringify({ to: draft.to, sentAt: draft.sentAt });
-      const args: (string | number)[] = [draft.from.id, JSON.stringify(draft), this.options.maxLength, minId, SENT_PER_LOG * this.options.maxLength, kept];
-      if (draft.to.type === "user") {
-        keys.push(this.keys.directSenders(draft.to.id), this.keys.directPointers(draft.to.id));
-        args.push(this.keys.directLog(draft.to.id, ""), POINTERS_PER_LOG * this.options.maxLength);
-      } else args.push("", "");
-      args.push(publishCommand(this.redis));
-      for (const route of routes) if (route.userIds.length > 0) args.push(route.channel, JSON.stringify(route.userIds));
-      if (!this.options.waitReplicas) return String(await this.redis.ringcastAppend(keys.length, ...keys, ...args));
-      return this.appendReplicated(keys, args, this.options.waitReplicas);
+      const byGroup = this.routesByGroup(routes);
+      const sent = { to: draft.to, sentAt: draft.sentAt };
+      if (draft.to.type === "user") return this.appendTo(this.groups.of(draft.to.id), draft, byGroup, JSON.stringify(sent));
+      // A class message: one copy per log group (each group's students read their group's copy).
+      // The teacher's group goes last, its sent entry naming every other copy, and its id is the
+      // message's: an acknowledged class message is in every group.
+      const own = this.groups.of(draft.from.id);
+      const copies: (string | null)[] = Array.from({ length: this.groups.count }, () => null);
+      await Promise.all(
+        copies.map(async (_, group) => {
+          if (group !== own) copies[group] = await this.appendTo(group, draft, byGroup, "");
+        }),
+      );
+      return this.appendTo(own, draft, byGroup, JSON.stringify(this.groups.count === 1 ? sent : { ...sent, copies }));
     });
+  }
+
+  /** Appends one copy in `group`, with the notices of that group's recipients. */
+  private appendTo(group: number, draft: MessageDraft, routes: ReadonlyMap<number, [string, string][]>, sentEntry: string): Promise<string> {
+    const keys = this.groups.keys(group);
+    const log = logOf(keys, draft.to, draft.from.id);
+    const scriptKeys = [keys.messageIds, log, keys.logIndex, keys.sentIndex(draft.from.id)];
+    const minId = `${Math.max(1, Date.now() - this.options.maxAgeMs)}-0`;
+    const args: (string | number)[] = [draft.from.id, JSON.stringify(draft), this.options.maxLength, minId, SENT_PER_LOG * this.options.maxLength, sentEntry];
+    if (draft.to.type === "user") {
+      scriptKeys.push(keys.directSenders(draft.to.id), keys.directPointers(draft.to.id));
+      args.push(keys.directLog(draft.to.id, ""), POINTERS_PER_LOG * this.options.maxLength);
+    } else args.push("", "");
+    args.push(publishCommand(this.redis), this.groups.count, group);
+    for (const [member, users] of routes.get(group) ?? []) args.push(keys.notices(member), users);
+    if (!this.options.waitReplicas) return this.redis.ringcastAppend(scriptKeys.length, ...scriptKeys, ...args).then(String);
+    return this.appendReplicated(scriptKeys, args, this.options.waitReplicas);
+  }
+
+  /** Per log group, its recipients' notices: [member, JSON array of user ids]. */
+  private routesByGroup(routes: readonly NoticeRoute[]): Map<number, [string, string][]> {
+    const byGroup = new Map<number, [string, string][]>();
+    for (const route of routes) {
+      for (const [group, list] of splitByGroup(this.groups, route.userIds)) {
+        const entries = byGroup.get(group) ?? [];
+        entries.push([route.member, JSON.stringify(list)]);
+        byGroup.set(group, entries);
+      }
+    }
+    return byGroup;
   }
 
   /**
@@ -103,7 +136,8 @@ export class RedisInbox implements InboxStore {
 
   readAfter(userId: string, afterId: string, count: number): Promise<InboxPage> {
     return this.run(async () => {
-      const [truncated, ...flat] = (await this.redis.ringcastRead(4, ...this.followedKeys(userId), this.keys.directPointers(userId), afterId, count, ...this.prefixes(userId))) as [number, ...string[]];
+      const keys = this.groups.keysOf(userId);
+      const [truncated, ...flat] = (await this.redis.ringcastRead(4, ...followedKeys(keys, userId), keys.directPointers(userId), afterId, count, ...prefixes(keys, userId))) as [number, ...string[]];
       const messages: Message[] = [];
       let position = afterId;
       for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -118,7 +152,8 @@ export class RedisInbox implements InboxStore {
 
   readBefore(userId: string, beforeId: string | undefined, count: number): Promise<HistoryPage> {
     return this.run(async () => {
-      const flat = (await this.redis.ringcastReadBefore(3, ...this.followedKeys(userId), beforeId ?? "+", count, ...this.prefixes(userId))) as string[];
+      const keys = this.groups.keysOf(userId);
+      const flat = (await this.redis.ringcastReadBefore(3, ...followedKeys(keys, userId), beforeId ?? "+", count, ...prefixes(keys, userId))) as string[];
       const messages: Message[] = [];
       for (let i = 0; i + 2 < flat.length; i += 3) {
         const [id, senderId, payload] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
@@ -130,32 +165,40 @@ export class RedisInbox implements InboxStore {
   }
 
   tail(userId: string): Promise<string> {
-    return this.run(async () => String(await this.redis.ringcastTail(3, ...this.followedKeys(userId), ...this.prefixes(userId))));
+    return this.run(async () => {
+      const keys = this.groups.keysOf(userId);
+      return String(await this.redis.ringcastTail(3, ...followedKeys(keys, userId), ...prefixes(keys, userId)));
+    });
   }
 
   locate(senderId: string, id: string): Promise<SentMessage | undefined> {
     return this.run(async () => {
-      const [entry] = await this.redis.xrange(this.keys.sentIndex(senderId), id, id);
+      // The id names its group; the sent entry is where the append that gave the id wrote it.
+      const group = this.groups.ofId(id);
+      const keys = this.groups.keys(group);
+      const [entry] = await this.redis.xrange(keys.sentIndex(senderId), id, id);
       if (!entry) return undefined;
-      const { to, sentAt } = JSON.parse(entry[1][1] ?? "{}") as { to: Target; sentAt: string };
-      const kept = (await this.redis.xrange(this.logOf(to, senderId), id, id)).length > 0;
-      return { to, sentAt, kept };
+      const { to, sentAt, copies } = JSON.parse(entry[1][1] ?? "{}") as { to: Target; sentAt: string; copies?: (string | null)[] };
+      const kept = (await this.redis.xrange(logOf(keys, to, senderId), id, id)).length > 0;
+      // A direct message has one copy (its recipient's group); a class message's entry names the others.
+      const ids = Array.from({ length: this.groups.count }, (_, g) => (g === group ? id : (copies?.[g] ?? id)));
+      return { to, sentAt, kept, copies: ids };
     });
-  }
-
-  private logOf(to: Target, senderId: string): string {
-    return to.type === "class" ? this.keys.classLog(to.id) : this.keys.directLog(to.id, senderId);
-  }
-
-  private followedKeys(userId: string): [string, string, string] {
-    return [this.keys.userClasses(userId), this.keys.directSenders(userId), this.keys.logIndex];
-  }
-
-  private prefixes(userId: string): [string, string] {
-    return [this.keys.classLog(""), this.keys.directLog(userId, "")];
   }
 
   private run<T>(operation: () => Promise<T>): Promise<T> {
     return guarded(this.redis, "the message log", operation);
   }
+}
+
+function logOf(keys: RedisKeys, to: Target, senderId: string): string {
+  return to.type === "class" ? keys.classLog(to.id) : keys.directLog(to.id, senderId);
+}
+
+function followedKeys(keys: RedisKeys, userId: string): [string, string, string] {
+  return [keys.userClasses(userId), keys.directSenders(userId), keys.logIndex];
+}
+
+function prefixes(keys: RedisKeys, userId: string): [string, string] {
+  return [keys.classLog(""), keys.directLog(userId, "")];
 }

@@ -28,6 +28,7 @@ import type { RingcastServer } from "../realtime/types.ts";
 import { allReady, createRedisClient } from "../redis/connect.ts";
 import { followPrimarySwitches } from "../redis/primary-switches.ts";
 import { redisKeys } from "../redis/keys.ts";
+import { logGroups } from "../redis/log-groups.ts";
 import { RedisRegistry } from "../registry/redis-registry.ts";
 import { setupStickyWorker } from "../router/sticky-worker.ts";
 import { CachedSchoolReads } from "../school/cached-school-reads.ts";
@@ -45,6 +46,7 @@ export interface ComposeOptions {
 /** The composition root: the only place that builds a member's parts and wires them together. */
 export function composeMember(config: MemberConfig, log: Logger, options: ComposeOptions = {}): Member {
   const keys = redisKeys(config.redisPrefix);
+  const groups = logGroups(config.redisPrefix, config.logGroups);
   const store = createRedisClient(config.redis, "store", log);
   const watch = createRedisClient(config.redis, "watch", log, config.nodeId);
   // Leases on their own connection: a renewal never waits behind a burst of message traffic.
@@ -54,11 +56,12 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     store,
     seedClient: leases,
     prefix: config.redisPrefix,
+    groups,
     intervalMs: config.heartbeatMs,
     demoPassword: config.seedDemo ? config.demoPassword : undefined,
     log,
   });
-  const school = new RedisSchoolStore(store, keys);
+  const school = new RedisSchoolStore(store, keys, groups);
   const tokens = new TokenService(config.tokenSecret, config.tokenTtlSeconds);
   const sessionGuard = new SessionGuard(store, keys);
   const stats = emptyAdapterStats();
@@ -85,13 +88,13 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     self: () => ({ id: config.nodeId, url: selfUrl() }),
   });
   const { bus } = mode;
-  const inbox = new RedisInbox(store, keys, {
+  const inbox = new RedisInbox(store, groups, {
     maxLength: config.inboxMaxLength,
     maxAgeMs: config.inboxMaxAgeMs,
     waitReplicas: config.waitReplicas,
     waitTimeoutMs: config.waitReplicasMs,
   });
-  const receipts = new ReceiptCursors(store, keys);
+  const receipts = new ReceiptCursors(store, groups);
   // Who is online where, replicated in every member's memory: a send asks no Redis about it.
   const presence = new PresenceDirectory({ memberId: config.nodeId, transport: new RedisPresenceTransport(store, watch, { prefix: config.redisPrefix, log }), log });
   forgetDepartedMembers(registry, (id) => presence.forgetMember(id));
@@ -115,7 +118,8 @@ export function composeMember(config: MemberConfig, log: Logger, options: Compos
     // A closing member trusts no notice: it may no longer be routed to.
     noticesComplete: () => noticeSubscriber.isUp() && mode.noticesComplete() && member.accepting,
   });
-  const noticeSubscriber = new NoticeSubscriber(noticeClient, mode.noticeChannel, pump, log);
+  const noticeChannels = Array.from({ length: groups.count }, (_, group) => groups.keys(group).notices(mode.noticeMember));
+  const noticeSubscriber = new NoticeSubscriber(noticeClient, noticeChannels, pump, log);
   const metrics = memberMetrics({
     nodeId: config.nodeId,
     mode: config.mode,

@@ -1,9 +1,10 @@
 import type { RedisClient } from "../redis/connect.ts";
 import type { Logger } from "../log.ts";
 import { DatasetGuard } from "../redis/dataset-guard.ts";
-import { markDataset } from "../redis/dataset-marker.ts";
+import { claimLogGroups, markDataset } from "../redis/dataset-marker.ts";
 import { guardData } from "../redis/guard.ts";
 import { redisKeys } from "../redis/keys.ts";
+import type { LogGroups } from "../redis/log-groups.ts";
 import { seedDemoSchoolOnce } from "../school/demo-school.ts";
 import { RedisSchoolStore } from "../school/redis-school-store.ts";
 
@@ -23,6 +24,8 @@ export function watchDataset(options: {
   store: RedisClient;
   seedClient: RedisClient;
   prefix: string;
+  /** The deployment's log groups (the school's class sets are kept in them). */
+  groups: LogGroups;
   intervalMs: number;
   demoPassword?: string;
   log: Logger;
@@ -32,7 +35,7 @@ export function watchDataset(options: {
     demoPassword === undefined
       ? undefined
       : async (): Promise<void> => {
-          await seedDemoSchoolOnce(new RedisSchoolStore(seedClient, redisKeys(prefix)), demoPassword, log);
+          await seedDemoSchoolOnce(new RedisSchoolStore(seedClient, redisKeys(prefix), options.groups), demoPassword, log);
           await markDataset(seedClient, prefix);
         };
   const guard = new DatasetGuard(store, prefix, log, { intervalMs: options.intervalMs, reseed: seed });
@@ -40,6 +43,7 @@ export function watchDataset(options: {
   return {
     guard,
     async start() {
+      await claimLogGroups(seedClient, prefix, options.groups.count);
       await guard.start();
       if (!seed) return;
       await seed();

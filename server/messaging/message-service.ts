@@ -1,7 +1,7 @@
 import type { TokenClaims } from "../auth/tokens.ts";
 import { RingcastError } from "../errors.ts";
 import type { DeliveryStatus, MessageStatus } from "../../protocol/message.ts";
-import { compareIds, type HistoryPage, type InboxStore, type MessageDraft } from "../inbox/inbox.ts";
+import type { HistoryPage, InboxStore, MessageDraft } from "../inbox/inbox.ts";
 import type { ReceiptCursors } from "../inbox/receipts.ts";
 import type { SendLimiter } from "../limits/send-limits.ts";
 import type { MessageCounters } from "../metrics/counters.ts";
@@ -20,7 +20,7 @@ export interface MessageServiceDeps {
   school: SendReads;
   inbox: InboxStore;
   /** Each user's delivered position, for the delivery status. */
-  receipts: Pick<ReceiptCursors, "positions">;
+  receipts: Pick<ReceiptCursors, "reached">;
   /** The users among these with a socket on a live member. */
   online: (userIds: readonly string[]) => Promise<Set<string>>;
   /** Where each message's notices go: published by the append itself. */
@@ -106,10 +106,10 @@ export class MessageService {
     const sent = await this.deps.inbox.locate(requesterId, messageId);
     if (!sent) throw new RingcastError("not_found", `no message '${messageId}' of yours (or it is older than the logs keep)`);
     const recipientIds = sent.to.type === "user" ? [sent.to.id] : ((await this.school.getClass(sent.to.id))?.studentIds ?? []);
-    const positions = await this.deps.receipts.positions(recipientIds);
+    const reached = await this.deps.receipts.reached(recipientIds, sent.copies);
     // Not yet delivered and no longer in its log: it can never be, so it is not "stored".
     const undelivered: DeliveryStatus = sent.kept ? "stored" : "expired";
-    const recipients = recipientIds.map((userId) => ({ userId, status: compareIds(positions.get(userId) ?? "0-0", messageId) >= 0 ? ("delivered" as const) : undelivered }));
+    const recipients = recipientIds.map((userId) => ({ userId, status: reached.has(userId) ? ("delivered" as const) : undelivered }));
     return { id: messageId, senderId: requesterId, to: sent.to, sentAt: sent.sentAt, recipients };
   }
 }

@@ -8,15 +8,12 @@ export interface NoticeRouter {
 
 /** Broadcast mode: one notice on the channel every member hears; each checks its own sockets. */
 export class BroadcastRoutes implements NoticeRouter {
-  constructor(
-    private readonly channel: string,
-    private readonly stats: AdapterStats,
-  ) {}
+  constructor(private readonly stats: AdapterStats) {}
 
   routes(recipientIds: readonly string[]): NoticeRoute[] {
     if (recipientIds.length === 0) return [];
     this.stats.published++;
-    return [{ channel: this.channel, userIds: recipientIds }];
+    return [{ member: "", userIds: recipientIds }];
   }
 }
 
@@ -29,7 +26,6 @@ export class BroadcastRoutes implements NoticeRouter {
 export class OwnerRoutes implements NoticeRouter {
   constructor(
     private readonly holders: (userId: string) => readonly string[],
-    private readonly channelOf: (memberId: string) => string,
     private readonly stats: AdapterStats,
   ) {}
 
@@ -43,6 +39,6 @@ export class OwnerRoutes implements NoticeRouter {
       }
     }
     this.stats.published += byMember.size;
-    return [...byMember].map(([member, userIds]) => ({ channel: this.channelOf(member), userIds }));
+    return [...byMember].map(([member, userIds]) => ({ member, userIds }));
   }
 }

@@ -15,8 +15,9 @@ export interface NoticeListener {
 }
 
 /**
- * Listens on this member's notice channel on a connection of its own: one connection hears every
- * notice in the order Redis published them, which is id order.
+ * Listens on this member's notice channels (one per log group) on a connection of its own: it
+ * hears each channel's notices in the order Redis published them, which is id order within the
+ * group (and a user's messages are all in its group).
  */
 export class NoticeSubscriber {
   private subscribed = false;
@@ -24,7 +25,7 @@ export class NoticeSubscriber {
 
   constructor(
     private readonly sub: RedisClient,
-    private readonly channel: string,
+    private readonly channels: readonly string[],
     private readonly listener: NoticeListener,
     private readonly log: Logger,
   ) {}
@@ -36,7 +37,7 @@ export class NoticeSubscriber {
 
   async start(): Promise<void> {
     onMessage(this.sub, (channel, text) => {
-      if (channel !== this.channel) return;
+      if (!this.channels.includes(channel)) return;
       const notice = decodeNotice(text);
       if (notice) this.listener.notice(notice);
       else this.log.warn({ channel }, "undecodable message notice dropped");
@@ -48,7 +49,8 @@ export class NoticeSubscriber {
     });
     onResubscribed(this.sub, () => this.restore());
     await connectRedis(this.sub);
-    await subscribe(this.sub, this.channel);
+    // One at a time: on a Redis Cluster each log group's channel is on the shard of its slot.
+    for (const channel of this.channels) await subscribe(this.sub, channel);
     this.subscribed = true;
     this.up = true;
   }

@@ -17,7 +17,7 @@ export interface ChaosClusterOptions {
   sentinel?: LocalSentinel;
   /**
    * With a Redis Cluster: "reshard" moves slots, "shard-failover" kills a primary, each time the
-   * slot of `slotKey` (the one every key of the run hashes to) among them.
+   * slot of `slotKey` (the run's first log group, next to its registry's slot) among them.
    */
   redisCluster?: { cluster: LocalCluster; slotKey: string; reshardSlots: number };
 }

@@ -31,8 +31,8 @@ export interface ChaosReport {
 
 export function expectedByUser(acknowledged: Acknowledged[]): Map<string, Set<string>> {
   const expected = new Map<string, Set<string>>();
-  for (const { id, recipients } of acknowledged) {
-    for (const user of recipients) expected.set(user, (expected.get(user) ?? new Set()).add(id));
+  for (const { body, recipients } of acknowledged) {
+    for (const user of recipients) expected.set(user, (expected.get(user) ?? new Set()).add(body));
   }
   return expected;
 }
@@ -40,8 +40,8 @@ export function expectedByUser(acknowledged: Acknowledged[]): Map<string, Set<st
 export function allDelivered(fleet: FleetUser[], acknowledged: Acknowledged[]): boolean {
   const expected = expectedByUser(acknowledged);
   return fleet.every((u) => {
-    const got = new Set(u.inbox.messages.map((m) => m.id));
-    return [...(expected.get(u.id) ?? [])].every((id) => got.has(id));
+    const got = new Set(u.inbox.messages.map((m) => m.body));
+    return [...(expected.get(u.id) ?? [])].every((body) => got.has(body));
   });
 }
 
@@ -54,15 +54,17 @@ export function buildReport(
   const totals = { expectedDeliveries: 0, delivered: 0, duplicates: 0, outOfOrder: 0 };
   const lostSamples: string[] = [];
   for (const user of fleet) {
+    // Ids give the order (each user's increase); bodies, unique per send, tell which send it is.
     const ids = user.inbox.messages.map((m) => m.id);
-    const seen = new Set(ids);
-    totals.duplicates += ids.length - seen.size;
+    const bodies = user.inbox.messages.map((m) => m.body);
+    const seen = new Set(bodies);
+    totals.duplicates += bodies.length - seen.size;
     totals.outOfOrder += ids.filter((id, i) => i > 0 && compareIds(ids[i - 1]!, id) >= 0).length;
     const wanted = expected.get(user.id) ?? new Set<string>();
-    const missing = [...wanted].filter((id) => !seen.has(id));
+    const missing = [...wanted].filter((body) => !seen.has(body));
     totals.expectedDeliveries += wanted.size;
     totals.delivered += wanted.size - missing.length;
-    for (const id of missing) lostSamples.push(`${user.id} ${id} (member ${user.member ?? "none"}; last drop: ${user.lastDrop ?? "none"})`);
+    for (const body of missing) lostSamples.push(`${user.id} "${body}" (member ${user.member ?? "none"}; last drop: ${user.lastDrop ?? "none"})`);
   }
   return {
     ...run,

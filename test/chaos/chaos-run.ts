@@ -8,7 +8,7 @@ import { startLocalRedis } from "../../server/cli/local-redis.ts";
 import { eventually } from "../support/clients.ts";
 import { closeFleet, connectFleet } from "../support/fleet.ts";
 import { FLOOD_LIMITS, spawnGateway } from "../support/processes.ts";
-import { buildLargeSchool, seedSchool, startTestCluster, startTestSentinel, TEST_PASSWORD, testKeys, testRedisClient } from "../support/redis.ts";
+import { buildLargeSchool, seedSchool, startTestCluster, startTestSentinel, TEST_PASSWORD, testGroups, testKeys, testRedisClient } from "../support/redis.ts";
 import { ChaosCluster, type ChaosStep } from "./chaos-cluster.ts";
 import { allDelivered, buildReport, type ChaosReport } from "./chaos-report.ts";
 import { acceptedAgainAfter, CLUSTER_ERROR, ChaosTraffic } from "./chaos-traffic.ts";
@@ -70,7 +70,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const prefix = redisCluster ? await prefixInFirstSlots(redisCluster, `chaos-${options.mode}`) : `chaos-${options.mode}`;
   const school = buildLargeSchool(options.classes);
   await seedSchool(redis.url, prefix, school);
-  const slots = redisCluster && { cluster: redisCluster, slotKey: `{${prefix}}`, reshardSlots: RESHARD_SLOTS };
+  // The first log group's slot is among its primary's first slots too: a reshard moves it with the
+  // registry's and the directory's, and the shard failover kills the primary that serves them all.
+  const slots = redisCluster && { cluster: redisCluster, slotKey: testGroups(redis.url, prefix).keys(0).receipts, reshardSlots: RESHARD_SLOTS };
   const cluster = new ChaosCluster(redis, { mode: options.mode, prefix, redisDownMs: options.redisDownMs, env: MEMBER_ENV, sentinel, redisCluster: slots });
   await Promise.all([1, 2, 3].map(() => cluster.add()));
   const gateway = await spawnGateway({ redisUrl: redis.url, prefix, mode: options.mode });

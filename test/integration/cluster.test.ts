@@ -4,7 +4,8 @@ import { buildDemoSchool } from "../../server/school/demo-school.ts";
 import { type ClientSocket, closeAll, connectSocket, eventually, Inbox, tokenFor } from "../support/clients.ts";
 import { type ClusterProcess, OPERATOR_TOKEN, spawnMember } from "../support/processes.ts";
 import { counterDelta, settledClusterView } from "../support/cluster-view.ts";
-import { seedSchool, sharedRedis, uniquePrefix } from "../support/redis.ts";
+import type { LogGroups } from "../../server/redis/log-groups.ts";
+import { seedSchool, sharedRedis, testGroups, uniquePrefix } from "../support/redis.ts";
 
 const MATH_7A = buildDemoSchool().classes.find((c) => c.id === "math-7a")!;
 const OUTSIDER = "s031"; // grade 8: not in math-7a, but taught by t-ada in math-8b
@@ -16,10 +17,12 @@ describe("broadcast cluster: three member processes sharing one Redis", function
   const inboxes = new Map<string, Inbox>();
   let teacherToken: string;
   let api: RingcastRest;
+  let groups: LogGroups;
 
   before(async () => {
     const redis = await sharedRedis();
     const prefix = uniquePrefix("cluster");
+    groups = testGroups(redis.url, prefix);
     await seedSchool(redis.url, prefix);
     members = await Promise.all(
       ["a", "b", "c"].map((id) => spawnMember({ redisUrl: redis.url, prefix, nodeId: `member-${id}` })),
@@ -60,7 +63,10 @@ describe("broadcast cluster: three member processes sharing one Redis", function
     await inboxes.get(OUTSIDER)!.waitFor(1);
     for (const studentId of MATH_7A.studentIds) {
       const [message] = await inboxes.get(studentId)!.waitFor(1);
-      expect(message).to.include({ id: receipt.id, body: "Test on Friday" });
+      expect(message).to.include({ body: "Test on Friday" });
+      // One id per log group (one group on a single Redis): the sender's is its own group's copy.
+      expect(groups.ofId(message!.id)).to.equal(groups.of(studentId));
+      if (groups.of(studentId) === groups.of("t-ada")) expect(message!.id).to.equal(receipt.id);
       expect(message!.from).to.deep.equal({ id: "t-ada", name: "Ada Lovelace" });
       expect(message!.to).to.deep.equal({ type: "class", id: "math-7a" });
       expect(Date.parse(message!.sentAt)).to.be.closeTo(Date.now(), 60_000);

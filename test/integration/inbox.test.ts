@@ -3,7 +3,8 @@ import { compareIds, type MessageDraft } from "../../server/inbox/inbox.ts";
 import { decodeNotice, type Notice } from "../../server/inbox/notice.ts";
 import { RedisInbox } from "../../server/inbox/redis-inbox.ts";
 import type { Target } from "../../server/messaging/message.ts";
-import type { RedisKeys, } from "../../server/redis/keys.ts";
+import type { RedisKeys } from "../../server/redis/keys.ts";
+import { singleGroup } from "../../server/redis/log-groups.ts";
 import { sharedRedis, testKeys, testRedisClient, uniquePrefix } from "../support/redis.ts";
 import { onMessage, subscribe } from "../../server/redis/pubsub.ts";
 import type { RedisClient } from "../../server/redis/connect.ts";
@@ -33,7 +34,7 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
   async function inbox(options = { maxLength: 1000, maxAgeMs: 3_600_000 }): Promise<{ store: RedisInbox; keys: RedisKeys }> {
     const keys = testKeys(url, uniquePrefix("inbox"));
     for (const user of ["t-ada", "s001", "s002"]) await redis.sadd(keys.userClasses(user), "math-7a");
-    return { store: new RedisInbox(redis, keys, options), keys };
+    return { store: new RedisInbox(redis, singleGroup(keys), options), keys };
   }
 
   it("stores a class message once, and every member of the class reads it under one id", async () => {
@@ -99,9 +100,9 @@ describe("inbox: message logs per conversation in Redis Streams", () => {
     const heard: Notice[] = [];
     onMessage(sub, (_channel, text) => heard.push(decodeNotice(text)!));
     await subscribe(sub, keys.notices("m1"), keys.notices("m2"));
-    const first = await store.append(draft("one"), [{ channel: keys.notices("m1"), userIds: ["s001"] }, { channel: keys.notices("m2"), userIds: ["s002"] }]);
-    const direct = await store.append(draft("two", "t-ada", toUser("s001")), [{ channel: keys.notices("m1"), userIds: ["s001"] }]);
-    const second = await store.append(draft("three"), [{ channel: keys.notices("m2"), userIds: ["s002"] }]);
+    const first = await store.append(draft("one"), [{ member: "m1", userIds: ["s001"] }, { member: "m2", userIds: ["s002"] }]);
+    const direct = await store.append(draft("two", "t-ada", toUser("s001")), [{ member: "m1", userIds: ["s001"] }]);
+    const second = await store.append(draft("three"), [{ member: "m2", userIds: ["s002"] }]);
     for (let i = 0; i < 50 && heard.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     sub.disconnect();
     expect(heard.map((n) => [n.message.id, n.prev, n.userIds])).to.deep.equal([

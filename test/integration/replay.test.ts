@@ -121,7 +121,7 @@ describe("durable delivery: replay from the last message id", function () {
       // s002 comes back later, resuming from before the message: then it counts as delivered.
       const s002 = await tokenFor(server.url, "s002");
       const back = await connectInbox(server.url, { token: s002, lastMessageId: "0-0" });
-      await eventually(() => back.messages.some((m) => m.id === receipt.id), 3000, 20);
+      await eventually(() => back.messages.some((m) => m.body === "class note"), 3000, 20);
       await eventually(async () => {
         const after = (await (await status(receipt.id)).json()) as { recipients: { userId: string; status: string }[] };
         return after.recipients.find((r) => r.userId === "s002")?.status === "delivered";

@@ -5,8 +5,9 @@ import { type LocalCluster, startLocalCluster } from "../../server/cli/local-clu
 import { type LocalSentinel, type LocalSentinelOptions, startLocalSentinel } from "../../server/cli/local-sentinel.ts";
 import type { RedisClient } from "../../server/redis/connect.ts";
 import { parseHostPorts, type RedisTarget, singleRedis } from "../../server/redis/redis-target.ts";
-import { markDataset } from "../../server/redis/dataset-marker.ts";
+import { claimLogGroups, markDataset } from "../../server/redis/dataset-marker.ts";
 import { type RedisKeys, redisKeys, slotPrefix } from "../../server/redis/keys.ts";
+import { defaultLogGroups, type LogGroups, logGroups } from "../../server/redis/log-groups.ts";
 import { buildDemoSchool, type DemoSchool, loadSchool } from "../../server/school/demo-school.ts";
 import { RedisSchoolStore } from "../../server/school/redis-school-store.ts";
 import { tempDir } from "./temp.ts";
@@ -111,6 +112,11 @@ export function testKeys(url: string, prefix: string): RedisKeys {
   return redisKeys(testPrefix(url, prefix));
 }
 
+/** The log groups product processes use under `prefix` on the Redis known as `url` (their default). */
+export function testGroups(url: string, prefix: string): LogGroups {
+  return logGroups(testPrefix(url, prefix), defaultLogGroups(clusterSeeds.has(url)));
+}
+
 /**
  * A Sentinel topology of the tests' own: from now on, product processes given the first
  * primary's URL connect through the sentinels instead (so they follow a failover).
@@ -161,7 +167,9 @@ export async function seedSchool(redisUrl: string, prefix: string, school: DemoS
   const redis = testRedisClient(redisUrl, { lazyConnect: true });
   try {
     await redis.connect();
-    await loadSchool(new RedisSchoolStore(redis, testKeys(redisUrl, prefix)), school, TEST_PASSWORD, TEST_SCRYPT);
+    const groups = testGroups(redisUrl, prefix);
+    await claimLogGroups(redis, testPrefix(redisUrl, prefix), groups.count);
+    await loadSchool(new RedisSchoolStore(redis, testKeys(redisUrl, prefix), groups), school, TEST_PASSWORD, TEST_SCRYPT);
     await markDataset(redis, testPrefix(redisUrl, prefix));
   } finally {
     redis.disconnect();

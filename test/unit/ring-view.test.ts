@@ -44,8 +44,8 @@ describe("hash-mode notices after a join", () => {
     const before = new HashRing(["a", "b", "c", "d"]);
     const moved = USERS.find((u) => before.owner(u) !== view.owner(u) && before.owner(u) !== "a")!;
     const stayed = USERS.find((u) => before.owner(u) === view.owner(u) && view.owner(u) !== "a")!;
-    const routes = new OwnerRoutes((userId) => handoff0.holders(userId), (member) => `notices:${member}`, emptyAdapterStats());
-    const notices = routes.routes([moved, stayed]).map(({ channel, userIds }): [string, readonly string[]] => [channel.slice("notices:".length), userIds]);
+    const routes = new OwnerRoutes((userId) => handoff0.holders(userId), emptyAdapterStats());
+    const notices = routes.routes([moved, stayed]).map(({ member, userIds }): [string, readonly string[]] => [member, userIds]);
     const byMember = new Map(notices);
     expect(byMember.get("e")).to.deep.equal([moved]);
     expect(byMember.get(before.owner(moved)!)).to.include(moved);
