@@ -1,4 +1,8 @@
-/** Message ids are "<ms>-<seq>": cluster-wide, unique and increasing (Redis Stream ids, no leading zeros). */
+/**
+ * Message ids are "<ms>-<seq>" (Redis Stream ids, no leading zeros): unique, and increasing over
+ * everything one user receives. On a Redis Cluster split into log groups, a class message has one
+ * id per group (its recipients in other groups than the sender's see it under another id).
+ */
 export const MESSAGE_ID_PATTERN = /^(0|[1-9]\d{0,14})-(0|[1-9]\d{0,14})$/;
 
 /**

@@ -24,7 +24,11 @@ export type ReceiptStatus = "live" | "stored";
 
 /** What the sender gets back (201 of POST /api/messages, the `message:send` ack). */
 export interface SendReceipt {
-  /** The message id; clients resume from the last id they saw (`auth: { lastMessageId }`). */
+  /**
+   * The message id, to ask its delivery status with. Recipients resume from the last id they saw
+   * (`auth: { lastMessageId }`); on a Redis Cluster split into log groups, a class message's
+   * recipients in other groups than the sender's see it under their group's id.
+   */
   id: string;
   to: Target;
   /** How many users the message was addressed to (1 for a direct message, the class size otherwise). */
