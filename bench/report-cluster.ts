@@ -55,7 +55,7 @@ export function clusterMarkdown(rows: Row[], scenarios: Scenario[], measurements
     "The same members and clients, in the same run, on one redis-server and on a Redis Cluster of 3 primaries with a replica each (all on this machine's cores: " +
       "CPU counts every redis-server, replicas included). Figures: medians of the runs (range). Cluster ÷ one Redis: delivered/s of run i on the cluster over run i on one Redis (the runs alternate between the two), median of the runs' ratios (range). " +
       "Other CPU-ms: what processes other than the members, Redis and the load generator used during a run (/proc/stat), and stolen ms: time the hypervisor took from this VM; both summed over the cores, against 2 × the run's length available (to about ±100 ms: /proc counts each process in 10 ms ticks, so a quiet machine can show a small negative figure). " +
-      "ringcast keeps every key and channel of a deployment under one hash tag, so one slot and one primary.",
+      "On the cluster ringcast splits its message logs into log groups (RINGCAST_LOG_GROUPS, 3 by default), one hash tag each, so a class message is one append per group.",
     "",
     "| scenario | system | N | delivered/s, one Redis | delivered/s, cluster | cluster ÷ one Redis | messages/s, one Redis | messages/s, cluster | CPU-ms per 1000, one Redis | cluster | Redis commands per message, one Redis | cluster | delivered, one Redis / cluster | other CPU-ms / stolen ms, one Redis | cluster |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
