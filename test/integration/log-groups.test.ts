@@ -9,7 +9,8 @@ import { claimLogGroups } from "../../server/redis/dataset-marker.ts";
 import { type LogGroups, logGroups } from "../../server/redis/log-groups.ts";
 import { onMessage, subscribe } from "../../server/redis/pubsub.ts";
 import { RedisSchoolStore } from "../../server/school/redis-school-store.ts";
-import { sharedRedis, testKeys, testPrefix, testRedisClient, uniquePrefix } from "../support/redis.ts";
+import { spawnMember } from "../support/processes.ts";
+import { seedSchool, sharedRedis, testGroups, testKeys, testPrefix, testRedisClient, uniquePrefix } from "../support/redis.ts";
 
 const GROUPS = 3;
 const toClass: Target = { type: "class", id: "c1" };
@@ -102,6 +103,22 @@ describe("inbox: message logs split into log groups", () => {
     const refusal = await claimLogGroups(redis, prefix, 1).catch((err: Error) => err);
     expect(refusal).to.be.instanceOf(Error);
     expect((refusal as Error).message).to.match(/RINGCAST_LOG_GROUPS is 1.*laid out in 3 log group\(s\).*RINGCAST_LOG_GROUPS=3/);
+  });
+
+  it("a member set to another number of groups than its data refuses to start, naming the number to set", async function () {
+    this.timeout(30_000);
+    const prefix = uniquePrefix("groups-member");
+    await seedSchool(url, prefix);
+    const recorded = testGroups(url, prefix).count;
+    const refusal = await spawnMember({ redisUrl: url, prefix, nodeId: "m-groups", env: { RINGCAST_LOG_GROUPS: String(recorded + 1) } }).then(
+      async (member) => {
+        await member.stop();
+        return undefined;
+      },
+      (err: Error) => err.message,
+    );
+    expect(refusal).to.be.a("string");
+    expect(refusal).to.match(new RegExp(`laid out in ${recorded} log group\\(s\\): set RINGCAST_LOG_GROUPS=${recorded}`));
   });
 
   it("publishes each group's notices on that group's channel, to that group's recipients only", async () => {
